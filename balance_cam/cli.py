@@ -1,0 +1,156 @@
+"""Command-line interface: parses arguments and calls the library, nothing more.
+
+Exit codes (all commands): 0 success; 1 unexpected internal error; 2 bad input or usage
+(missing file, not a video, bad option); 3 partial result (e.g. video damaged part-way,
+results written); 4 no person found; 5 batch finished with failed files; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_PARTIAL, EXIT_NO_PERSON, EXIT_FAILED_FILES = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="balance-cam", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Single-leg balance test from a camera: hold time and sway per side.",
+)  # fmt: skip
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details to stderr.")] = False,
+) -> None:
+    """Single-leg balance test from a camera: hold time and sway per side."""
+    if verbose:
+        logging.getLogger("balance_cam").setLevel(logging.DEBUG)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise."""
+    typer.echo(f"balance-cam: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def user_errors(func: F) -> F:
+    """Turn known errors into one stderr line and an exit code; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from balance_cam.analysis import AnalysisError, NoPersonError
+        from balance_cam.history import HistoryError
+        from balance_cam.pose.base import PoseError
+        from balance_cam.sources import SourceError
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except NoPersonError as exc:
+            raise fail(str(exc), EXIT_NO_PERSON) from None
+        except (SourceError, AnalysisError, HistoryError, PoseError, ValueError) as exc:
+            raise fail(str(exc), EXIT_INPUT) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", EXIT_INTERRUPTED) from None
+        except OSError as exc:
+            raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_INPUT) from None
+        except Exception as exc:  # last resort: still one line, but say it is a bug
+            logging.getLogger("balance_cam").debug("internal error", exc_info=True)
+            raise fail(f"internal error ({exc.__class__.__name__}: {exc}); please report it",
+                       EXIT_INTERNAL) from None  # fmt: skip
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _quiet_native_logs() -> None:
+    """MediaPipe/TFLite write C++ log lines to stderr; keep the CLI's stderr for our messages."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+Limit = Annotated[float, typer.Option("--limit", help="Trial time limit, seconds (30-45 s clinically).")]
+HeightCm = Annotated[
+    float | None, typer.Option("--height-cm", help="Subject height; scales centimetres (else world landmarks).")
+]
+Age = Annotated[int | None, typer.Option("--age", help="Compare holds with Springer et al. 2007 norms.")]
+Model = Annotated[str, typer.Option("--model", help="Pose model: full (bundled), lite, heavy or a .task path.")]
+
+
+@app.command()
+@user_errors
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Video file (mp4/mov/avi/webm) or a folder of images.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result JSON to stdout.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write result JSON, frames CSV/Parquet, landmarks.")] = None,
+    limit: Limit = 45.0,
+    height_cm: HeightCm = None,
+    age: Age = None,
+    model: Model = "full",
+    annotate: Annotated[Path | None, typer.Option("--annotate", help="Write an annotated video here.")] = None,
+    blur_faces: Annotated[bool, typer.Option("--blur-faces", help="Blur faces in the annotated video.")] = False,
+    athlete: Annotated[str | None, typer.Option("--athlete", help="Also save to the history under this name.")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="History database (default: user data dir).")] = None,
+) -> None:  # fmt: skip
+    """Analyse one recorded video: trials, hold time, sway, left/right verdict."""
+    from balance_cam.analysis import analyze_video_series
+    from balance_cam.config import AnalysisConfig
+
+    config = AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
+    on_frame, close = None, None
+    if annotate is not None:
+        from balance_cam.annotate import VideoAnnotator
+
+        writer = VideoAnnotator(video, annotate, blur_faces=blur_faces)
+        on_frame, close = writer.on_frame, writer.close
+    try:
+        result, series = analyze_video_series(video, config, on_frame=on_frame)
+    finally:
+        if close is not None:
+            close()
+    emit(result, series, video.stem, json_out, out)
+    if athlete is not None:
+        from balance_cam.history import History
+
+        with History(db) as h:
+            h.save_result(result, athlete=athlete, kind="analyze")
+    if not result.complete:
+        raise fail("; ".join(result.warnings) + " (partial result written)", EXIT_PARTIAL)
+
+
+def emit(result: Any, series: Any, stem: str, json_out: bool, out: Path | None) -> None:
+    """Write ``--out`` files, then print JSON or the human-readable summary."""
+    if out is not None:
+        from balance_cam.export import write_outputs
+
+        write_outputs(out, stem, result, series)
+    if json_out:
+        typer.echo(result.to_json())
+    else:
+        from balance_cam.console import print_result
+
+        print_result(result)
+
+
+def main() -> None:
+    """Entry point of the ``balance-cam`` script."""
+    _quiet_native_logs()
+    logging.basicConfig(level=logging.WARNING, format="balance-cam: %(levelname)s: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("balance-cam: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Typed, frozen configuration with documented defaults.
+
+Every threshold is in seconds or in fractions of the subject's leg length ("_ll"), never in
+pixels or frames, so it means the same at any resolution and frame rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class StanceConfig:
+    """Parameters of the stance/event state machine (:mod:`balance_cam.stance`).
+
+    Defaults follow clinical unipedal stance protocols (time limit 45 s; the trial stops when
+    the raised foot touches down or the stance foot moves) and normal human movement
+    (a walking step's single support lasts about 0.4 s, so shorter "holds" are not trials).
+    """
+
+    lift_on_ll: float = 0.10
+    """The raised ankle must rise this far above the stance ankle (leg lengths) to start a trial."""
+    lift_off_ll: float = 0.04
+    """Below this height the foot counts as down: lift and touchdown times are taken here."""
+    confirm_s: float = 0.10
+    """A lift, a touchdown or a stance-foot shift must persist this long (debounce)."""
+    min_hold_s: float = 0.5
+    """Shorter single-leg phases (walking steps, stumbles) are not reported as trials."""
+    stance_move_ll: float = 0.12
+    """The stance ankle moving this far from where it stood ends the trial ("stance_foot_moved")."""
+    upright_min_ll: float = 0.6
+    """The pelvis must stand at least this far above the stance ankle for a lift to count."""
+    grace_s: float = 0.5
+    """Landmarks may be lost this long inside a trial before it ends ("lost_tracking")."""
+    limit_s: float = 45.0
+    """Time limit of one trial ("time_limit"); clinical protocols use 30-45 s."""
+    min_visibility: float = 0.5
+    """Landmarks with a lower MediaPipe visibility are treated as missing."""
+    leg_length_window_s: float = 1.0
+    """The leg length (pixels) is the running median of this many seconds of frames."""
+    euro_min_cutoff_hz: float = 3.0
+    """One-Euro filter (Casiez et al. 2012) on the event signals: cut-off at rest."""
+    euro_beta: float = 1.0
+    """One-Euro speed coefficient, per leg length per second."""
+
+
+@dataclass(frozen=True)
+class SwayConfig:
+    """Parameters of the offline sway computation (:mod:`balance_cam.metrics`)."""
+
+    lowpass_hz: float = 5.0
+    """Zero-phase 4th-order Butterworth low-pass cut-off, as Prieto et al. (1996) used for COP."""
+    max_gap_s: float = 0.5
+    """Gaps up to this long inside a trial are filled by linear interpolation."""
+    height_cm: float | None = None
+    """Subject height; when given, centimetres are scaled from it instead of world landmarks."""
+
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    """Verdict thresholds (:mod:`balance_cam.summary`)."""
+
+    stable_min_s: float = 10.0
+    """Running-coach rule: a side that cannot hold 10 s stable is flagged."""
+    asymmetry_flag_pct: float = 25.0
+    """A side whose best hold is this much shorter than the other side's is flagged."""
+    age: int | None = None
+    """With an age, holds are compared to Springer et al. (2007) eyes-open norms."""
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Everything one analysis needs; recorded in the result."""
+
+    stance: StanceConfig = field(default_factory=StanceConfig)
+    sway: SwayConfig = field(default_factory=SwayConfig)
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
+    model: str = "full"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def with_options(
+        self,
+        *,
+        limit_s: float | None = None,
+        height_cm: float | None = None,
+        age: int | None = None,
+        model: str | None = None,
+    ) -> AnalysisConfig:
+        """A copy with the options the CLI exposes replaced where given."""
+        cfg = self
+        if limit_s is not None:
+            cfg = replace(cfg, stance=replace(cfg.stance, limit_s=limit_s))
+        if height_cm is not None:
+            cfg = replace(cfg, sway=replace(cfg.sway, height_cm=height_cm))
+        if age is not None:
+            cfg = replace(cfg, summary=replace(cfg.summary, age=age))
+        if model is not None:
+            cfg = replace(cfg, model=model)
+        return cfg

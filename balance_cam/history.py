@@ -1,0 +1,203 @@
+"""Local test history in SQLite (the embedded default store).
+
+One database file, by default ``<user data dir>/balance_cam/history.db`` (``--db`` overrides).
+Tables: ``sessions`` (one test: athlete, time, source, whether it completed, the full result
+JSON) and ``trials`` (one row per trial with its metrics, and the trial's landmark series as a
+compressed ``.npz`` blob). Each finished trial is committed on its own, so a crash or Ctrl-C
+never loses a finished trial; an interrupted session stays ``complete = 0``.
+
+The schema is versioned with SQLite's ``PRAGMA user_version``; :data:`MIGRATIONS` brings any
+older database up to date when it is opened. A database newer than this code is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from balance_cam.results import AnalysisResult, Trial
+from balance_cam.series import LandmarkSeries
+
+SWAY_COLUMNS = (
+    "ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "angle_rms_deg",
+    "angle_range_deg", "ap_rms_cm", "ap_range_cm", "ellipse95_area_cm2", "ml_rms_ll",
+    "path_length_ll",
+)  # fmt: skip
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: first schema
+    f"""
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        athlete TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        kind TEXT NOT NULL,            -- 'live', 'analyze' or 'batch'
+        source TEXT NOT NULL DEFAULT '',
+        complete INTEGER NOT NULL DEFAULT 0,
+        tool_version TEXT NOT NULL DEFAULT '',
+        result_json TEXT
+    );
+    CREATE TABLE trials (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        stance TEXT NOT NULL CHECK (stance IN ('left', 'right')),
+        start_s REAL NOT NULL, end_s REAL NOT NULL, hold_s REAL NOT NULL,
+        stop_reason TEXT NOT NULL,
+        {", ".join(f"{c} REAL" for c in SWAY_COLUMNS)},
+        trial_json TEXT NOT NULL,
+        landmarks_npz BLOB
+    );
+    CREATE INDEX trials_session ON trials(session_id);
+    CREATE INDEX sessions_athlete ON sessions(athlete, started_at);
+    """,
+    # 2: free-text notes per session (coach comments)
+    "ALTER TABLE sessions ADD COLUMN notes TEXT NOT NULL DEFAULT '';",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class HistoryError(RuntimeError):
+    """The history database cannot be used (one line for the user)."""
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("balance_cam", appauthor=False)) / "history.db"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class History:
+    """A connection to the history database; use as a context manager."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{self.path}: not a usable history database ({exc})") from exc
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Apply the migrations this database has not seen yet."""
+        version = self.version
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.path}: schema {version} is newer than this balance-cam ({SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self._tx():
+                self.conn.executescript("BEGIN;" + MIGRATIONS[number] + ";")
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        try:
+            yield
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+
+    # -- writing --------------------------------------------------------------------------
+    def start_session(self, athlete: str, kind: str, source: str = "", notes: str = "") -> int:
+        """Create an (incomplete) session and return its id."""
+        from balance_cam._version import __version__
+
+        with self._tx():
+            cur = self.conn.execute(
+                "INSERT INTO sessions (athlete, started_at, kind, source, tool_version, notes)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (athlete, _now(), kind, source, __version__, notes),
+            )
+        return int(cur.lastrowid)  # type: ignore[arg-type]
+
+    def add_trial(self, session_id: int, trial: Trial, series: LandmarkSeries | None = None) -> None:
+        """Store one finished trial (committed at once)."""
+        blob = None
+        if series is not None:
+            buf = io.BytesIO()
+            series.save(buf)
+            blob = buf.getvalue()
+        sway = asdict(trial.sway)
+        with self._tx():
+            self.conn.execute(
+                f"INSERT INTO trials (session_id, idx, stance, start_s, end_s, hold_s, stop_reason,"
+                f" {', '.join(SWAY_COLUMNS)}, trial_json, landmarks_npz)"
+                f" VALUES ({', '.join('?' * (9 + len(SWAY_COLUMNS)))})",
+                (session_id, trial.index, trial.stance, trial.start_s, trial.end_s, trial.hold_s,
+                 trial.stop_reason, *(sway[c] for c in SWAY_COLUMNS),
+                 json.dumps(trial.to_dict(traces=True)), blob),
+            )  # fmt: skip
+
+    def finish_session(self, session_id: int, result: AnalysisResult | None, complete: bool) -> None:
+        with self._tx():
+            self.conn.execute(
+                "UPDATE sessions SET finished_at = ?, complete = ?, result_json = ? WHERE id = ?",
+                (_now(), int(complete), result.to_json(traces=True) if result else None, session_id),
+            )
+
+    def save_result(self, result: AnalysisResult, athlete: str = "", kind: str = "analyze") -> int:
+        """Store a whole offline result (``analyze`` or ``batch``) as one complete session."""
+        sid = self.start_session(athlete, kind, str(result.source.get("path", "")))
+        for trial in result.trials:
+            self.add_trial(sid, trial)
+        self.finish_session(sid, result, complete=result.complete)
+        return sid
+
+    # -- reading --------------------------------------------------------------------------
+    def sessions(self, athlete: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT id, athlete, started_at, finished_at, kind, source, complete, notes FROM sessions"
+        args: tuple[Any, ...] = ()
+        if athlete is not None:
+            sql, args = sql + " WHERE athlete = ?", (athlete,)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY started_at, id", args)]
+
+    def trials(self, athlete: str | None = None) -> list[dict[str, Any]]:
+        """One dict per trial joined with its session (athlete, started_at, kind, source)."""
+        sql = (
+            "SELECT s.athlete, s.started_at, s.kind, s.source, s.complete, t.session_id, t.idx,"
+            f" t.stance, t.start_s, t.end_s, t.hold_s, t.stop_reason, {', '.join('t.' + c for c in SWAY_COLUMNS)}"
+            " FROM trials t JOIN sessions s ON s.id = t.session_id"
+        )
+        args: tuple[Any, ...] = ()
+        if athlete is not None:
+            sql, args = sql + " WHERE s.athlete = ?", (athlete,)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY s.started_at, t.session_id, t.idx", args)]
+
+    def trial_series(self, session_id: int, index: int) -> LandmarkSeries | None:
+        row = self.conn.execute(
+            "SELECT landmarks_npz FROM trials WHERE session_id = ? AND idx = ?", (session_id, index)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return LandmarkSeries.load(io.BytesIO(row[0]))

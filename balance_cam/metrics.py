@@ -1,0 +1,156 @@
+"""Sway metrics of one trial: every definition lives here, one function each.
+
+Sway is the movement of the pelvis (midpoint of the two hip landmarks) relative to the stance
+ankle, the camera-based analogue of centre-of-pressure sway on a force plate. Names and
+formulas follow Prieto, Myklebust, Hoffmann, Lovett & Myklebust (1996), "Measures of postural
+steadiness: differences between healthy young and elderly adults", IEEE Trans Biomed Eng
+43(9):956-966, doi:10.1109/10.532130, applied to the mean-removed medio-lateral (ML) signal:
+
+- ``ml_rms``: RDIST_ML = sqrt(mean((x - mean x)^2))
+- ``ml_range``: RANGE_ML = max x - min x
+- ``path_length``: TOTEX_ML = sum |x[n+1] - x[n]| (ML path length)
+- ``mean_velocity``: MVELO_ML = TOTEX_ML / T
+
+The 95 % *prediction* ellipse of the (ML, AP) stabilogram follows Schubert & Kirchner (2014),
+"Ellipse area calculations and their applicability in posturography", Gait & Posture
+39(1):518-522, doi:10.1016/j.gaitpost.2013.09.001: area = pi * chi2_{0.95,2} * sqrt(det Cov)
+with chi2_{0.95,2} = 5.991 (not the 95 % confidence ellipse, which shrinks with N).
+
+The sway angle is the angle of the stance-ankle→pelvis line from the image vertical, in image
+pixels (x right, y down), positive towards image-right; it needs no calibration.
+
+Before any metric the trial's signals are gap-filled, resampled to a uniform grid at the
+video's median frame rate and low-passed at 5 Hz with a zero-phase 4th-order Butterworth
+filter (:mod:`balance_cam.filtering`). Trials with fewer than 3 samples give NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance_cam.config import SwayConfig
+from balance_cam.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
+from balance_cam.results import SwayMetrics, SwayTrace
+
+CHI2_95_2DOF = 5.991464547107979  # scipy.stats.chi2.ppf(0.95, 2)
+#: Hip-joint-to-ankle length as a fraction of standing height: thigh 0.245 H + shank 0.246 H
+#: (Winter, Biomechanics and Motor Control of Human Movement, 4th ed. 2009, Fig. 4.1).
+LEG_LENGTH_PER_HEIGHT = 0.491
+MIN_SAMPLES = 3
+
+
+def rms(x: np.ndarray) -> float:
+    """Root mean square about the mean (Prieto 1996 RDIST for one axis); NaN-aware."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.sqrt(np.mean((x - x.mean()) ** 2))) if len(x) else float("nan")
+
+
+def value_range(x: np.ndarray) -> float:
+    """Max minus min (Prieto 1996 RANGE); NaN-aware."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(x.max() - x.min()) if len(x) else float("nan")
+
+
+def path_length(x: np.ndarray) -> float:
+    """Sum of distances between consecutive samples (Prieto 1996 TOTEX) of (N,) or (N, D)."""
+    x = np.asarray(x, dtype=np.float64)
+    if len(x) < 2:
+        return float("nan")
+    steps = np.diff(x, axis=0)
+    d = np.abs(steps) if steps.ndim == 1 else np.linalg.norm(steps, axis=1)
+    return float(np.nansum(d))
+
+
+def mean_velocity(path: float, duration_s: float) -> float:
+    """Path length over duration (Prieto 1996 MVELO)."""
+    return path / duration_s if duration_s > 0 else float("nan")
+
+
+def ellipse95_area(xy: np.ndarray) -> float:
+    """Area of the 95 % prediction ellipse of (N, 2) points (Schubert & Kirchner 2014)."""
+    xy = np.asarray(xy, dtype=np.float64)
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    if len(xy) < MIN_SAMPLES:
+        return float("nan")
+    det = float(np.linalg.det(np.cov(xy, rowvar=False)))
+    return float(np.pi * CHI2_95_2DOF * np.sqrt(max(det, 0.0)))
+
+
+def ellipse95(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centre (2,), semi-axes (2,) and axis directions (2, 2 columns) of the 95 % prediction
+    ellipse, for plotting; consistent with :func:`ellipse95_area`."""
+    xy = np.asarray(xy, dtype=np.float64)
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    evals, evecs = np.linalg.eigh(np.cov(xy, rowvar=False))
+    return xy.mean(axis=0), np.sqrt(np.maximum(evals, 0) * CHI2_95_2DOF), evecs
+
+
+def sway_angle_deg(d_px: np.ndarray) -> np.ndarray:
+    """Angle from vertical of ankle→pelvis vectors (N, 2) in pixels, image y down."""
+    return np.degrees(np.arctan2(d_px[:, 0], -d_px[:, 1]))
+
+
+def cm_per_leg_length(world_leg_m: float, height_cm: float | None) -> tuple[float, str]:
+    """Centimetres in one leg length, and where the scale came from.
+
+    With a subject height, leg length = 0.491 × height (Winter 2009); otherwise the stance
+    leg's hip→knee→ankle length in MediaPipe world landmarks (metres; MediaPipe scales them to
+    an average adult, so an individual's centimetres are approximate, typically ±10 %).
+    """
+    if height_cm is not None:
+        return LEG_LENGTH_PER_HEIGHT * height_cm, "height_cm"
+    return 100.0 * world_leg_m, "world_landmarks"
+
+
+def _clean(t_s: np.ndarray, x: np.ndarray, cfg: SwayConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Gap-fill, resample uniformly and zero-phase low-pass (N, D) signals."""
+    x = fill_gaps(t_s, x, cfg.max_gap_s)
+    keep = np.all(np.isfinite(x.reshape(len(x), -1)), axis=1)
+    t_s, x = t_s[keep], x[keep]
+    if len(t_s) < MIN_SAMPLES:
+        return t_s, x
+    fs = median_rate_hz(t_s)
+    grid, xu = resample_uniform(t_s, x, fs)
+    return grid, lowpass_zero_phase(xu, fs, cfg.lowpass_hz)
+
+
+def sway_metrics(
+    t_s: np.ndarray,
+    d_px: np.ndarray,
+    ap_m: np.ndarray,
+    leg_length_px: float,
+    world_leg_m: float,
+    cfg: SwayConfig | None = None,
+) -> tuple[SwayMetrics, SwayTrace]:
+    """All sway metrics of one trial.
+
+    ``d_px``: (N, 2) pelvis minus stance ankle in pixels; ``ap_m``: (N,) anterior-posterior
+    pelvis-minus-ankle from world landmarks (metres, + towards the camera); ``leg_length_px``
+    and ``world_leg_m``: the stance leg's length in pixels and metres.
+    """
+    cfg = cfg or SwayConfig()
+    cm_ll, scale_source = cm_per_leg_length(world_leg_m, cfg.height_cm)
+    signals = np.column_stack([d_px / leg_length_px, ap_m * 100.0 / cm_ll])
+    grid, s = _clean(np.asarray(t_s, dtype=np.float64), signals, cfg)
+    if len(grid) < MIN_SAMPLES or not np.isfinite(leg_length_px):
+        return SwayMetrics.empty(scale_source), SwayTrace.empty()
+    ml_ll, ap_ll = s[:, 0], s[:, 2]
+    angle = sway_angle_deg(s[:, :2])
+    duration = float(grid[-1] - grid[0])
+    path_ll = path_length(ml_ll)
+    ml_cm, ap_cm = ml_ll * cm_ll, ap_ll * cm_ll
+    metrics = SwayMetrics(
+        ml_rms_cm=rms(ml_cm), ml_range_cm=value_range(ml_cm),
+        path_length_cm=path_ll * cm_ll, mean_velocity_cm_s=mean_velocity(path_ll * cm_ll, duration),
+        angle_rms_deg=rms(angle), angle_range_deg=value_range(angle),
+        ap_rms_cm=rms(ap_cm), ap_range_cm=value_range(ap_cm),
+        ellipse95_area_cm2=ellipse95_area(np.column_stack([ml_cm, ap_cm])),
+        ml_rms_ll=rms(ml_ll), ml_range_ll=value_range(ml_ll), path_length_ll=path_ll,
+        mean_velocity_ll_s=mean_velocity(path_ll, duration),
+        cm_per_leg_length=cm_ll, scale_source=scale_source, n_samples=len(grid),
+        fs_hz=float(1.0 / np.median(np.diff(grid))),
+    )  # fmt: skip
+    trace = SwayTrace(grid, ml_cm - ml_cm.mean(), ap_cm - ap_cm.mean(), angle)
+    return metrics, trace

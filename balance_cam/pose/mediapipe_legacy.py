@@ -1,0 +1,78 @@
+"""MediaPipe BlazePose "full" through the legacy ``mediapipe.solutions.pose`` graph.
+
+Runs offline: mediapipe 0.10.21 bundles ``pose_detection.tflite`` and
+``pose_landmark_full.tflite`` (``model_complexity=1``). Tracking (video) mode, one person.
+MediaPipe's own landmark smoothing is switched off: it assumes 30 frames/s whatever the
+video, so balance_cam filters with real timestamps instead (:mod:`balance_cam.filtering`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from balance_cam.pose.base import ModelInfo, PoseError, sha256_of
+from balance_cam.series import PoseFrame
+
+
+def _bundled_model_files() -> list[Path]:
+    import mediapipe
+
+    root = Path(mediapipe.__file__).parent / "modules"
+    files = [
+        root / "pose_detection" / "pose_detection.tflite",
+        root / "pose_landmark" / "pose_landmark_full.tflite",
+    ]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise PoseError(f"bundled MediaPipe model missing (needs mediapipe==0.10.21): {missing}")
+    return files
+
+
+def _landmarks_array(landmarks: object) -> np.ndarray:
+    return np.array(
+        [(lm.x, lm.y, lm.z, lm.visibility) for lm in landmarks.landmark],  # type: ignore[attr-defined]
+        dtype=np.float32,
+    )
+
+
+class LegacyPoseBackend:
+    """BlazePose full, legacy solutions API. Only one person is supported by this backend."""
+
+    def __init__(
+        self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5
+    ) -> None:
+        try:
+            import mediapipe as mp
+            from mediapipe.python.solutions import pose as mp_pose
+        except ImportError as exc:
+            raise PoseError(f"mediapipe with the legacy solutions API is required: {exc}") from exc
+        files = _bundled_model_files()
+        self.info = ModelInfo(
+            backend="mediapipe-legacy", name="full", version=mp.__version__,
+            sha256=sha256_of(*files), multi_person=False,
+        )  # fmt: skip
+        self._pose = mp_pose.Pose(
+            static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+            enable_segmentation=False, min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )  # fmt: skip
+
+    def process(self, image_rgb: np.ndarray, t_ms: int) -> PoseFrame | None:
+        res = self._pose.process(image_rgb)
+        if res.pose_landmarks is None or res.pose_world_landmarks is None:
+            return None
+        return PoseFrame(
+            image=_landmarks_array(res.pose_landmarks),
+            world=_landmarks_array(res.pose_world_landmarks),
+        )
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> LegacyPoseBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,257 @@
+"""Result types: frozen dataclasses, converted to and from the versioned JSON contract.
+
+JSON schema version ``SCHEMA_VERSION`` (see ``docs/output.md``): ``source``, ``model``,
+``trials`` (time order), ``summary`` (per side, asymmetry, verdict), ``tool_version``.
+NaN values are written as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+SCHEMA_VERSION = "1.0"
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return None if not math.isfinite(v) else round(v, 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.ndarray):
+        return [_clean_json(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {k: _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def _nan(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class SwayMetrics:
+    """Sway of one trial; definitions in :mod:`balance_cam.metrics`."""
+
+    ml_rms_cm: float
+    ml_range_cm: float
+    path_length_cm: float
+    mean_velocity_cm_s: float
+    angle_rms_deg: float
+    angle_range_deg: float
+    ap_rms_cm: float
+    ap_range_cm: float
+    ellipse95_area_cm2: float
+    ml_rms_ll: float
+    ml_range_ll: float
+    path_length_ll: float
+    mean_velocity_ll_s: float
+    cm_per_leg_length: float
+    scale_source: str  # "world_landmarks" or "height_cm"
+    n_samples: int
+    fs_hz: float
+
+    @classmethod
+    def empty(cls, scale_source: str = "world_landmarks") -> SwayMetrics:
+        nan = float("nan")
+        values = {f.name: nan for f in fields(cls)}
+        values.update(scale_source=scale_source, n_samples=0)
+        return cls(**values)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SwayMetrics:
+        return cls(**{
+            f.name: (d.get(f.name) if f.name in ("scale_source", "n_samples")
+                     else _nan(d.get(f.name)))
+            for f in fields(cls)
+        })  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SwayTrace:
+    """Filtered, uniformly sampled sway signals of one trial (for plots), mean removed."""
+
+    t_s: np.ndarray
+    ml_cm: np.ndarray
+    ap_cm: np.ndarray
+    angle_deg: np.ndarray
+
+    @classmethod
+    def empty(cls) -> SwayTrace:
+        z = np.zeros(0)
+        return cls(z, z, z, z)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: _clean_json(np.round(v, 4)) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SwayTrace:
+        return cls(*(np.array([_nan(v) for v in d.get(k, [])]) for k in
+                     ("t_s", "ml_cm", "ap_cm", "angle_deg")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One single-leg stance trial. ``stance`` is the leg stood on (subject's own side)."""
+
+    index: int
+    stance: str
+    start_s: float
+    end_s: float
+    stop_reason: str
+    sway: SwayMetrics
+    lift_observed: bool = True
+    start_frame: int = 0
+    end_frame: int = 0
+    trace: SwayTrace | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.stance not in ("left", "right"):
+            raise ValueError(f"stance must be 'left' or 'right', but got {self.stance!r}")
+        if self.end_s < self.start_s:
+            raise ValueError(f"end_s ({self.end_s}) is before start_s ({self.start_s})")
+
+    @property
+    def hold_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def to_dict(self, traces: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "index": self.index, "stance": self.stance, "start_s": self.start_s,
+            "end_s": self.end_s, "hold_s": self.hold_s, "stop_reason": self.stop_reason,
+            "lift_observed": self.lift_observed, "start_frame": self.start_frame,
+            "end_frame": self.end_frame, "sway": asdict(self.sway),
+        }  # fmt: skip
+        if traces and self.trace is not None:
+            d["trace"] = self.trace.to_dict()
+        return _clean_json(d)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Trial:
+        return cls(
+            index=d["index"], stance=d["stance"], start_s=d["start_s"], end_s=d["end_s"],
+            stop_reason=d["stop_reason"], sway=SwayMetrics.from_dict(d["sway"]),
+            lift_observed=d.get("lift_observed", True), start_frame=d.get("start_frame", 0),
+            end_frame=d.get("end_frame", 0),
+            trace=SwayTrace.from_dict(d["trace"]) if "trace" in d else None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SideSummary:
+    """Best and mean hold of one stance leg, and the sway of its best (longest) trial."""
+
+    stance: str
+    n_trials: int
+    best_hold_s: float
+    mean_hold_s: float
+    best_trial: int
+    sway: SwayMetrics
+    under_stable_min: bool
+    norm: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return _clean_json(d)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SideSummary:
+        return cls(
+            stance=d["stance"], n_trials=d["n_trials"], best_hold_s=_nan(d["best_hold_s"]),
+            mean_hold_s=_nan(d["mean_hold_s"]), best_trial=d["best_trial"],
+            sway=SwayMetrics.from_dict(d["sway"]), under_stable_min=d["under_stable_min"],
+            norm=d.get("norm"),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Left against right; definitions in :mod:`balance_cam.summary`."""
+
+    left: SideSummary | None
+    right: SideSummary | None
+    hold_asymmetry_pct: float
+    sway_asymmetry_pct: float
+    weaker_side: str | None
+    flags: tuple[str, ...]
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean_json({
+            "left": self.left.to_dict() if self.left else None,
+            "right": self.right.to_dict() if self.right else None,
+            "hold_asymmetry_pct": self.hold_asymmetry_pct,
+            "sway_asymmetry_pct": self.sway_asymmetry_pct,
+            "weaker_side": self.weaker_side, "flags": list(self.flags), "verdict": self.verdict,
+        })  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Summary:
+        side = {k: SideSummary.from_dict(d[k]) if d.get(k) else None for k in ("left", "right")}
+        return cls(
+            side["left"], side["right"], _nan(d.get("hold_asymmetry_pct")),
+            _nan(d.get("sway_asymmetry_pct")), d.get("weaker_side"), tuple(d.get("flags", [])),
+            d.get("verdict", ""),
+        )
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything one analysis produced (one video or one live session)."""
+
+    source: dict[str, Any]
+    model: dict[str, Any]
+    trials: tuple[Trial, ...]
+    summary: Summary
+    frames_decoded: int
+    frames_with_person: int
+    config: dict[str, Any]
+    tool_version: str
+    created_at: str
+    warnings: tuple[str, ...] = ()
+    complete: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self, traces: bool = False) -> dict[str, Any]:
+        return _clean_json({
+            "schema_version": self.schema_version, "tool_version": self.tool_version,
+            "created_at": self.created_at, "source": self.source, "model": self.model,
+            "frames_decoded": self.frames_decoded, "frames_with_person": self.frames_with_person,
+            "complete": self.complete, "warnings": list(self.warnings),
+            "trials": [t.to_dict(traces=traces) for t in self.trials],
+            "summary": self.summary.to_dict(), "config": self.config, **self.extra,
+        })  # fmt: skip
+
+    def to_json(self, traces: bool = False, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(traces=traces), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AnalysisResult:
+        major = str(d.get("schema_version", "0")).split(".")[0]
+        if major != SCHEMA_VERSION.split(".")[0]:
+            raise ValueError(
+                f"result schema {d.get('schema_version')} is not readable by schema {SCHEMA_VERSION}"
+            )
+        known = {f.name for f in fields(cls)} | {"trials", "summary"}
+        return cls(
+            source=d["source"], model=d.get("model", {}),
+            trials=tuple(Trial.from_dict(t) for t in d["trials"]),
+            summary=Summary.from_dict(d["summary"]), frames_decoded=d.get("frames_decoded", 0),
+            frames_with_person=d.get("frames_with_person", 0), config=d.get("config", {}),
+            tool_version=d.get("tool_version", ""), created_at=d.get("created_at", ""),
+            warnings=tuple(d.get("warnings", [])), complete=d.get("complete", True),
+            extra={k: v for k, v in d.items() if k not in known},
+            schema_version=d["schema_version"],
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> AnalysisResult:
+        return cls.from_dict(json.loads(text))

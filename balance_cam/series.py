@@ -1,0 +1,180 @@
+"""The one pose-series type: landmarks of one person over time.
+
+Arrays (N frames, 33 BlazePose landmarks, see :mod:`balance_cam.skeleton`):
+
+- ``t_s`` (N,): frame time in seconds from the container's timestamps, first frame at 0.
+- ``image`` (N, 33, 4): x, y in [0, 1] of the image width/height (y down), z (MediaPipe's
+  relative depth, same scale as x), visibility in [0, 1]. NaN rows where no person was found.
+- ``world`` (N, 33, 4): x, y, z in metres (origin at the hip midpoint, y down), visibility.
+
+Normalised x and y use different units (width vs height); use :meth:`LandmarkSeries.pixels`
+for any distance or angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from balance_cam.skeleton import MIRROR, N_LANDMARKS
+
+SERIES_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """Landmarks of one person in one frame, as a backend returns them."""
+
+    image: np.ndarray  # (33, 4) x_norm, y_norm, z_norm, visibility
+    world: np.ndarray  # (33, 4) x_m, y_m, z_m, visibility
+
+    def __post_init__(self) -> None:
+        for name in ("image", "world"):
+            shape = getattr(self, name).shape
+            if shape != (N_LANDMARKS, 4):
+                raise ValueError(f"{name} must have shape (33, 4), but got {shape}")
+
+
+@dataclass(frozen=True)
+class LandmarkSeries:
+    """Time-indexed landmarks of one person; see the module docstring for the arrays."""
+
+    t_s: np.ndarray
+    image: np.ndarray
+    world: np.ndarray
+    width_px: int
+    height_px: int
+    frame_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        n = len(self.t_s)
+        if self.image.shape != (n, N_LANDMARKS, 4) or self.world.shape != (n, N_LANDMARKS, 4):
+            raise ValueError(
+                f"image and world must have shape ({n}, 33, 4), "
+                f"but got {self.image.shape} and {self.world.shape}"
+            )
+        if len(self.frame_index) != n:
+            object.__setattr__(self, "frame_index", np.arange(n, dtype=np.int64))
+        if n > 1 and not np.all(np.diff(self.t_s) > 0):
+            raise ValueError("t_s must be strictly increasing")
+        if self.width_px <= 0 or self.height_px <= 0:
+            raise ValueError(f"frame size must be positive, but got {self.width_px}x{self.height_px}")
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+    @property
+    def size_wh(self) -> np.ndarray:
+        return np.array([self.width_px, self.height_px], dtype=np.float64)
+
+    def pixels(self) -> np.ndarray:
+        """(N, 33, 2) landmark positions in pixels (x right, y down)."""
+        return self.image[..., :2].astype(np.float64) * self.size_wh
+
+    def between(self, start_s: float, end_s: float) -> LandmarkSeries:
+        """Frames with ``start_s <= t_s <= end_s``."""
+        keep = (self.t_s >= start_s - 1e-9) & (self.t_s <= end_s + 1e-9)
+        return LandmarkSeries(
+            self.t_s[keep], self.image[keep], self.world[keep],
+            self.width_px, self.height_px, self.frame_index[keep],
+        )  # fmt: skip
+
+    def mirrored(self) -> LandmarkSeries:
+        """The series of the horizontally flipped video: x mirrored, left/right labels swapped."""
+        image = self.image[:, MIRROR, :].copy()
+        image[..., 0] = 1.0 - image[..., 0]
+        world = self.world[:, MIRROR, :].copy()
+        world[..., 0] = -world[..., 0]
+        return LandmarkSeries(
+            self.t_s, image, world, self.width_px, self.height_px, self.frame_index
+        )
+
+    def save(self, path: str | Path) -> None:
+        """Save as a compressed ``.npz`` (reload with :meth:`load`)."""
+        np.savez_compressed(
+            path, format_version=SERIES_FORMAT_VERSION, t_s=self.t_s, image=self.image,
+            world=self.world, size_wh=np.array([self.width_px, self.height_px]),
+            frame_index=self.frame_index,
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, path: str | Path) -> LandmarkSeries:
+        with np.load(path) as z:
+            version = int(z["format_version"])
+            if version > SERIES_FORMAT_VERSION:
+                raise ValueError(f"{path}: series format {version} is newer than this balance-cam")
+            w, h = (int(v) for v in z["size_wh"])
+            return cls(z["t_s"], z["image"], z["world"], w, h, z["frame_index"])
+
+    def to_frame_table(self):  # noqa: ANN201 - pandas is imported lazily
+        """Wide table, one row per frame: ``t_s``, ``frame``, then ``{name}_{x,y,z,vis}`` in
+        pixels (x, y), normalised z, and ``{name}_world_{x,y,z}`` in metres."""
+        import pandas as pd
+
+        from balance_cam.skeleton import LANDMARK_NAMES
+
+        px = self.pixels()
+        cols: dict[str, np.ndarray] = {"t_s": self.t_s, "frame": self.frame_index}
+        for i, name in enumerate(LANDMARK_NAMES):
+            cols[f"{name}_x_px"] = px[:, i, 0]
+            cols[f"{name}_y_px"] = px[:, i, 1]
+            cols[f"{name}_z_norm"] = self.image[:, i, 2]
+            cols[f"{name}_vis"] = self.image[:, i, 3]
+            for k, axis in enumerate("xyz"):
+                cols[f"{name}_world_{axis}_m"] = self.world[:, i, k]
+        return pd.DataFrame(cols)
+
+
+class SeriesBuilder:
+    """Appends one frame at a time (live or offline) and hands out a :class:`LandmarkSeries`.
+
+    Memory grows by about 1 KB per frame (float32 landmarks only; frames are never kept).
+    """
+
+    def __init__(self, width_px: int, height_px: int, capacity: int = 1024) -> None:
+        self.width_px, self.height_px = width_px, height_px
+        self._t = np.empty(capacity, dtype=np.float64)
+        self._fi = np.empty(capacity, dtype=np.int64)
+        self._img = np.empty((capacity, N_LANDMARKS, 4), dtype=np.float32)
+        self._wld = np.empty((capacity, N_LANDMARKS, 4), dtype=np.float32)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, t_s: float, frame_index: int, pose: PoseFrame | None) -> None:
+        if self._n == len(self._t):
+            self._grow()
+        n = self._n
+        self._t[n], self._fi[n] = t_s, frame_index
+        if pose is None:
+            self._img[n] = np.nan
+            self._wld[n] = np.nan
+        else:
+            self._img[n], self._wld[n] = pose.image, pose.world
+        self._n += 1
+
+    def _grow(self) -> None:
+        for name in ("_t", "_fi", "_img", "_wld"):
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, np.empty_like(arr)]))
+
+    def build_window(self, start_s: float, end_s: float) -> LandmarkSeries:
+        """The frames with ``start_s <= t_s <= end_s`` (a copy)."""
+        t = self._t[: self._n]
+        lo = int(np.searchsorted(t, start_s - 1e-9, side="left"))
+        hi = int(np.searchsorted(t, end_s + 1e-9, side="right"))
+        return LandmarkSeries(
+            t[lo:hi].copy(), self._img[lo:hi].copy(), self._wld[lo:hi].copy(),
+            self.width_px, self.height_px, self._fi[lo:hi].copy(),
+        )  # fmt: skip
+
+    def build(self) -> LandmarkSeries:
+        n = self._n
+        return LandmarkSeries(
+            self._t[:n].copy(), self._img[:n].copy(), self._wld[:n].copy(),
+            self.width_px, self.height_px, self._fi[:n].copy(),
+        )  # fmt: skip
+

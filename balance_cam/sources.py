@@ -1,0 +1,202 @@
+"""Frame sources: recorded videos (PyAV) and folders of images, streamed one frame at a time.
+
+Why PyAV rather than ``cv2.VideoCapture`` for files: every frame carries its presentation
+timestamp from the container, so variable-frame-rate phone clips keep their real timing
+(``CAP_PROP_FPS`` is an average, and ``int()`` of it turns 29.97 into 29), and the display
+matrix (the "rotate" flag of phone videos) is exposed per frame. OpenCV 4.11 as shipped in
+``opencv-contrib-python`` did *not* rotate a test clip carrying a 90° display matrix, so
+balance_cam applies the rotation itself. Frames are decoded lazily; nothing is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+class SourceError(RuntimeError):
+    """The input cannot be read as a video; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video (sizes are as displayed, after rotation)."""
+
+    path: str
+    fps: float  # average frame rate from the container; timing never relies on it
+    frames: int  # frame count from the container (0 if unknown; see result for decoded)
+    duration_s: float
+    width: int
+    height: int
+    rotation: int  # degrees counter-clockwise applied for display (0, 90, 180, 270)
+    codec: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path, "fps": round(self.fps, 4), "frames": self.frames,
+            "duration_s": round(self.duration_s, 4), "width": self.width, "height": self.height,
+            "rotation": self.rotation, "codec": self.codec,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: RGB pixels (H, W, 3) uint8 and its time in seconds from the start."""
+
+    index: int
+    t_s: float
+    rgb: np.ndarray
+
+
+def rotate_rgb(rgb: np.ndarray, rotation: int) -> np.ndarray:
+    """Apply a display rotation given in degrees counter-clockwise (FFmpeg display matrix)."""
+    k = (rotation // 90) % 4  # np.rot90 turns counter-clockwise for positive k
+    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+
+
+def _norm_rotation(deg: float | int | None) -> int:
+    return int(round((deg or 0) / 90.0)) * 90 % 360
+
+
+def is_image_folder(path: str | Path) -> bool:
+    return Path(path).is_dir()
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read container metadata (and the first frame, for the rotation) without decoding it all."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: no such file")
+    if p.is_dir():
+        return _probe_folder(p)
+    container = _open(p)
+    try:
+        stream = container.streams.video[0]
+        rotation = 0
+        for frame in container.decode(stream):
+            rotation = _norm_rotation(getattr(frame, "rotation", 0))
+            break
+        else:
+            raise SourceError(f"{p}: the video has no decodable frames")
+        fps = float(stream.average_rate or stream.guessed_rate or 0.0)
+        duration = _duration_s(container, stream)
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if rotation in (90, 270):
+            w, h = h, w
+        return VideoInfo(
+            str(p), fps, int(stream.frames or 0), duration, w, h, rotation,
+            stream.codec_context.name,
+        )  # fmt: skip
+    except SourceError:
+        raise
+    except Exception as exc:  # PyAV raises many FFmpeg error types
+        raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__}: {exc})") from exc
+    finally:
+        container.close()
+
+
+def _duration_s(container: object, stream: object) -> float:
+    if stream.duration is not None and stream.time_base is not None:  # type: ignore[attr-defined]
+        return float(stream.duration * stream.time_base)  # type: ignore[attr-defined]
+    if container.duration is not None:  # type: ignore[attr-defined]
+        return container.duration / 1_000_000  # type: ignore[attr-defined]
+    return 0.0
+
+
+def _open(p: Path):  # noqa: ANN202 - av.container.InputContainer
+    import av
+
+    try:
+        container = av.open(str(p))
+    except Exception as exc:
+        raise SourceError(f"{p}: not a readable video ({exc.__class__.__name__})") from exc
+    if not container.streams.video:
+        container.close()
+        raise SourceError(f"{p}: the file has no video stream")
+    return container
+
+
+def iter_frames(path: str | Path, fps_for_images: float = 30.0) -> Iterator[Frame]:
+    """Yield frames in display order with times from the container, starting at 0 s.
+
+    Frames whose timestamp does not increase (broken muxing) are dropped with a warning.
+    A decoding error after the first frame raises :class:`SourceError` (the caller keeps
+    what it has analysed so far); so does a video with no frame at all.
+    """
+    p = Path(path)
+    if p.is_dir():
+        yield from _iter_folder(p, fps_for_images)
+        return
+    container = _open(p)
+    try:
+        yield from _decode(container, p)
+    finally:
+        container.close()
+
+
+def _decode(container: object, p: Path) -> Iterator[Frame]:
+    stream = container.streams.video[0]  # type: ignore[attr-defined]
+    stream.thread_type = "AUTO"
+    fallback_fps = float(stream.average_rate or 30.0)
+    t0: float | None = None
+    last_t = -np.inf
+    n_out = n_dropped = 0
+    try:
+        for i, frame in enumerate(container.decode(stream)):  # type: ignore[attr-defined]
+            t = frame.time if frame.time is not None else i / fallback_fps
+            t0 = t if t0 is None else t0
+            t_rel = float(t - t0)
+            if t_rel <= last_t:
+                n_dropped += 1
+                continue
+            last_t = t_rel
+            rgb = rotate_rgb(frame.to_ndarray(format="rgb24"), _norm_rotation(frame.rotation))
+            yield Frame(n_out, t_rel, rgb)
+            n_out += 1
+    except Exception as exc:
+        if n_out == 0:
+            raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__})") from exc
+        raise SourceError(
+            f"{p}: video is damaged after {n_out} frames ({exc.__class__.__name__})"
+        ) from exc
+    if n_dropped:
+        log.warning("%s: dropped %d frames with non-increasing timestamps", p, n_dropped)
+    if n_out == 0:
+        raise SourceError(f"{p}: the video has no decodable frames")
+
+
+def _folder_images(p: Path) -> list[Path]:
+    images = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        raise SourceError(f"{p}: folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    return images
+
+
+def _probe_folder(p: Path, fps: float = 30.0) -> VideoInfo:
+    import cv2
+
+    images = _folder_images(p)
+    first = cv2.imread(str(images[0]))
+    if first is None:
+        raise SourceError(f"{images[0]}: not a readable image")
+    h, w = first.shape[:2]
+    return VideoInfo(str(p), fps, len(images), len(images) / fps, w, h, 0, "images")
+
+
+def _iter_folder(p: Path, fps: float) -> Iterator[Frame]:
+    import cv2
+
+    for i, f in enumerate(_folder_images(p)):
+        bgr = cv2.imread(str(f))
+        if bgr is None:
+            raise SourceError(f"{f}: not a readable image")
+        yield Frame(i, float(Fraction(i) / Fraction(fps).limit_denominator(1001)), bgr[..., ::-1])
