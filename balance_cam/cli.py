@@ -127,6 +127,62 @@ def analyze(
         raise fail("; ".join(result.warnings) + " (partial result written)", EXIT_PARTIAL)
 
 
+LiveCamera = Annotated[str, typer.Option(
+    "--camera", help="Camera index (0 = default camera) or a video file standing in for it."
+)]  # fmt: skip
+LiveLeg = Annotated[str, typer.Option("--leg", help="Stance leg(s) to test: left, right or both.")]
+LiveTrials = Annotated[int, typer.Option("--trials", min=1, max=10, help="Trials per leg (best).")]
+LiveDb = Annotated[Path | None, typer.Option("--db", help="History database (default: data dir).")]
+LiveOut = Annotated[Path | None, typer.Option("--out", help="Also write JSON, frames, landmarks.")]
+LiveJson = Annotated[bool, typer.Option("--json", help="Print the result JSON to stdout.")]
+
+
+@app.command()
+@user_errors
+def live(
+    camera: LiveCamera = "0",
+    leg: LiveLeg = "both",
+    trials: LiveTrials = 3,
+    limit: Limit = 45.0,
+    athlete: Annotated[str, typer.Option("--athlete", help="Name saved with the session.")] = "",
+    no_window: Annotated[bool, typer.Option("--no-window", help="Run without a window.")] = False,
+    json_out: LiveJson = False,
+    db: LiveDb = None,
+    out: LiveOut = None,
+    height_cm: HeightCm = None,
+    age: Age = None,
+    model: Model = "full",
+) -> None:  # fmt: skip
+    """Live guided test in front of a camera: each leg, best of N, results saved to the history."""
+    from balance_cam.config import AnalysisConfig
+    from balance_cam.live import LiveError, LiveOptions, run_live
+
+    legs = {"left": ("left",), "right": ("right",), "both": ("left", "right")}.get(leg.lower())
+    if legs is None:
+        raise fail(f"--leg must be left, right or both, but got {leg!r}")
+    config = AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
+    options = LiveOptions(camera=camera, legs=legs, trials_per_leg=trials, athlete=athlete,
+                          window=not no_window, db=db)  # type: ignore[arg-type]  # fmt: skip
+    bell = (lambda cue: sys.stderr.write("\a")) if sys.stderr.isatty() and not json_out else None
+    try:
+        outcome = run_live(options, config, on_cue=bell)
+    except LiveError as exc:
+        raise fail(str(exc)) from None
+    if outcome.result.frames_with_person == 0 and not outcome.interrupted:
+        raise fail(f"{camera}: no person detected in {outcome.result.frames_decoded} frames",
+                   EXIT_NO_PERSON)  # fmt: skip
+    stem = Path(camera).stem if options.is_file else f"live_{outcome.session_id}"
+    emit(outcome.result, outcome.series, stem, json_out, out)
+    saved = (f"{len(outcome.result.trials)} finished trial(s) saved as session "
+             f"{outcome.session_id} in {outcome.db_path}")  # fmt: skip
+    if outcome.error:
+        raise fail(f"{outcome.error}; {saved} (incomplete)", EXIT_PARTIAL)
+    if outcome.interrupted:
+        raise fail(f"interrupted; {saved} (incomplete)", EXIT_INTERRUPTED)
+    if not json_out:
+        typer.echo(saved + ("" if outcome.result.complete else " (incomplete)"), err=True)
+
+
 def emit(result: Any, series: Any, stem: str, json_out: bool, out: Path | None) -> None:
     """Write ``--out`` files, then print JSON or the human-readable summary."""
     if out is not None:
