@@ -172,6 +172,33 @@ def _decode(container: object, p: Path) -> Iterator[Frame]:
         log.warning("%s: dropped %d frames with non-increasing timestamps", p, n_dropped)
     if n_out == 0:
         raise SourceError(f"{p}: the video has no decodable frames")
+    _check_not_truncated(stream, (t0 or 0.0) + last_t, p)
+
+
+#: Frames may end this much before the container's video duration without counting as truncated.
+TRUNCATION_TOLERANCE_S = 0.5
+
+
+def _check_not_truncated(stream: object, last_frame_s: float, p: Path) -> None:
+    """Raise :class:`SourceError` when the frames stop well before the video stream's duration.
+
+    A file cut short (interrupted copy or upload) often decodes without any error: FFmpeg's
+    threaded decoder just ends at the cut. The container still states the full duration, so
+    frames ending more than ``TRUNCATION_TOLERANCE_S`` before it mean the file is truncated.
+    The frame count is not used: MP4 edit lists (trimmed phone clips) legitimately decode
+    fewer frames than the container lists. Streams without a duration are not checked.
+    """
+    duration, time_base = stream.duration, stream.time_base  # type: ignore[attr-defined]
+    if not duration or time_base is None:
+        return
+    start_s = float((stream.start_time or 0) * time_base)  # type: ignore[attr-defined]
+    end_s = start_s + float(duration * time_base)
+    frame_s = 1.0 / float(stream.average_rate or 30.0)  # type: ignore[attr-defined]
+    if end_s - (last_frame_s + frame_s) > TRUNCATION_TOLERANCE_S:
+        raise SourceError(
+            f"{p}: video is truncated: frames stop at {last_frame_s - start_s:.2f} s "
+            f"of {end_s - start_s:.2f} s"
+        )
 
 
 def _folder_images(p: Path) -> list[Path]:
