@@ -68,6 +68,10 @@ class LegacyPoseBackend:
             world=_landmarks_array(res.pose_world_landmarks),
         )
 
+    def reset(self) -> None:
+        """Forget the tracking state (start of another video); the model stays loaded."""
+        self._pose.reset()
+
     def close(self) -> None:
         self._pose.close()
 

@@ -1,0 +1,205 @@
+"""Combined tables of a batch: one row per trial, per video, per athlete and per failure.
+
+Built from :class:`balance_cam.batch.Outcome` objects (results without landmarks) and written
+as CSV and Parquet beside the per-video results. The per-athlete table reuses
+:func:`balance_cam.summary.summarize` on all trials of that athlete's videos, so its best
+holds, asymmetries, flags and verdict follow the same definitions as ``analyze``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from balance_cam.config import SummaryConfig
+from balance_cam.results import SwayMetrics, Trial
+from balance_cam.summary import summarize
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from balance_cam.batch import Outcome
+
+SWAY_FIELDS = tuple(f.name for f in fields(SwayMetrics))
+# fmt: off
+TRIAL_FIELDS = ("trial_index", "stance", "start_s", "end_s", "hold_s", "stop_reason",
+                "lift_observed", "start_frame", "end_frame")
+VIDEO_FIELDS = ("status", "error_kind", "reason", "n_trials", "n_left", "n_right", "best_hold_s",
+                "frames_decoded", "frames_with_person", "duration_s", "fps", "width", "height",
+                "complete", "elapsed_s", "verdict", "worker", "input_sha256")
+SIDE_FIELDS = ("trials", "best_hold_s", "mean_hold_s", "best_file", "best_trial", "ml_rms_cm",
+               "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "under_stable_min")
+TABLE_NAMES = ("trials", "videos", "athletes", "errors")
+#: Column names a file-name field may not take.
+RESERVED_COLUMNS = frozenset({"file", "stem", "stance_matches_leg", "complete", "result_json",
+                              "n_videos", "n_failed", *TRIAL_FIELDS, *SWAY_FIELDS, *VIDEO_FIELDS})
+# fmt: on
+
+
+def _key_columns(names: Sequence[str]) -> list[str]:
+    return ["file", "stem", *names]
+
+
+def _keys(o: Outcome, names: Sequence[str]) -> dict[str, Any]:
+    fields_ = o.names or {}
+    return {"file": o.path, "stem": o.stem, **{n: fields_.get(n) for n in names}}
+
+
+def _matches_leg(leg: str | None, stance: str) -> bool | None:
+    from balance_cam.batch import leg_side
+
+    side = leg_side(leg)
+    return None if side is None else side == stance
+
+
+def trials_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per trial: file, name fields, trial timing and every sway metric.
+
+    With a ``leg`` name field, ``stance_matches_leg`` says whether the stance leg found in
+    the video is the one the file name gives (None when the name's leg is not recognised).
+    """
+    import pandas as pd
+
+    check = ["stance_matches_leg"] if "leg" in names else []
+    columns = [*_key_columns(names), *check, *TRIAL_FIELDS, *SWAY_FIELDS, "complete",
+               "input_sha256", "result_json"]  # fmt: skip
+    rows = []
+    for o in outcomes:
+        if o.result is None:
+            continue
+        for t in o.result.trials:
+            row = _keys(o, names)
+            if check:
+                row["stance_matches_leg"] = _matches_leg(row.get("leg"), t.stance)
+            row.update(trial_index=t.index, stance=t.stance, start_s=t.start_s, end_s=t.end_s,
+                       hold_s=t.hold_s, stop_reason=t.stop_reason, lift_observed=t.lift_observed,
+                       start_frame=t.start_frame, end_frame=t.end_frame, **asdict(t.sway),
+                       complete=o.result.complete, input_sha256=o.sha256,
+                       result_json=f"{o.stem}.json")  # fmt: skip
+            rows.append(row)
+    df = pd.DataFrame(rows, columns=columns)
+    return df.sort_values(["file", "trial_index"], ignore_index=True)
+
+
+def _video_row(o: Outcome) -> dict[str, Any]:
+    row: dict[str, Any] = dict(status=o.status, error_kind=o.error_kind, reason=o.reason,
+                               elapsed_s=round(o.elapsed_s, 3), worker=o.worker,
+                               input_sha256=o.sha256)  # fmt: skip
+    r = o.result
+    if r is None:
+        return row
+    src = r.source
+    holds = [t.hold_s for t in r.trials]
+    row.update(n_trials=len(r.trials), n_left=sum(t.stance == "left" for t in r.trials),
+               n_right=sum(t.stance == "right" for t in r.trials),
+               best_hold_s=max(holds) if holds else None, frames_decoded=r.frames_decoded,
+               frames_with_person=r.frames_with_person, duration_s=src.get("duration_s"),
+               fps=src.get("fps"), width=src.get("width"), height=src.get("height"),
+               complete=r.complete, verdict=r.summary.verdict)  # fmt: skip
+    return row
+
+
+def videos_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per input video (also failed ones and those with zero trials)."""
+    import pandas as pd
+
+    rows = [{**_keys(o, names), **_video_row(o)} for o in outcomes]
+    return pd.DataFrame(rows, columns=[*_key_columns(names), *VIDEO_FIELDS]).sort_values(
+        "file", ignore_index=True
+    )
+
+
+def errors_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per video that failed or gave only a partial result, with the reason."""
+    import pandas as pd
+
+    rows = [{**_keys(o, names), "status": o.status, "error_kind": o.error_kind,
+             "reason": o.reason} for o in outcomes if o.failed]  # fmt: skip
+    columns = [*_key_columns(names), "status", "error_kind", "reason"]
+    return pd.DataFrame(rows, columns=columns).sort_values("file", ignore_index=True)
+
+
+def _side_columns(side: str) -> list[str]:
+    return [f"{side}_{f}" for f in SIDE_FIELDS]
+
+
+def _athlete_row(group: Sequence[Outcome], cfg: SummaryConfig) -> dict[str, Any]:
+    trials: list[Trial] = []
+    origin: list[tuple[str, int]] = []
+    for o in group:
+        for t in o.result.trials if o.result is not None else ():
+            origin.append((o.stem, t.index))
+            trials.append(replace(t, index=len(trials)))
+    summary = summarize(trials, cfg)
+    row: dict[str, Any] = {"n_videos": len(group), "n_failed": sum(o.failed for o in group)}
+    for side in (summary.left, summary.right):
+        if side is None:
+            continue
+        best_stem, best_index = origin[side.best_trial]
+        row.update(dict(zip(_side_columns(side.stance), (
+            side.n_trials, side.best_hold_s, side.mean_hold_s, best_stem, best_index,
+            side.sway.ml_rms_cm, side.sway.ml_range_cm, side.sway.path_length_cm,
+            side.sway.mean_velocity_cm_s, side.under_stable_min), strict=True)))  # fmt: skip
+    verdict = summary.verdict
+    if not any(o.result is not None for o in group):
+        verdict = "No video of this athlete could be analysed."
+    row.update(hold_asymmetry_pct=summary.hold_asymmetry_pct,
+               sway_asymmetry_pct=summary.sway_asymmetry_pct, weaker_side=summary.weaker_side,
+               flags="; ".join(summary.flags), verdict=verdict)  # fmt: skip
+    return row
+
+
+def athletes_table(
+    outcomes: Sequence[Outcome], names: Sequence[str] = (), cfg: SummaryConfig | None = None
+) -> pd.DataFrame:
+    """Left/right summary per athlete (the ``athlete`` name field), or per video without one.
+
+    Best and mean holds, the sway of each side's best trial (with the video it came from),
+    asymmetries, flags and verdict are those of :func:`balance_cam.summary.summarize` over
+    all trials of the athlete's videos.
+    """
+    import pandas as pd
+
+    key = "athlete" if "athlete" in names else "stem"
+    groups: dict[str, list[Outcome]] = {}
+    for o in sorted(outcomes, key=lambda o: o.path):
+        value = (o.names or {}).get("athlete") if key == "athlete" else o.stem
+        groups.setdefault(value or "", []).append(o)
+    cfg = cfg or SummaryConfig()
+    rows = [{key: k, **_athlete_row(g, cfg)} for k, g in sorted(groups.items())]
+    columns = [key, "n_videos", "n_failed", *_side_columns("left"), *_side_columns("right"),
+               "hold_asymmetry_pct", "sway_asymmetry_pct", "weaker_side", "flags",
+               "verdict"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def build_tables(
+    outcomes: Sequence[Outcome], names: Sequence[str] = (), cfg: SummaryConfig | None = None
+) -> dict[str, pd.DataFrame]:
+    """All combined tables by name (:data:`TABLE_NAMES`)."""
+    return {
+        "trials": trials_table(outcomes, names),
+        "videos": videos_table(outcomes, names),
+        "athletes": athletes_table(outcomes, names, cfg),
+        "errors": errors_table(outcomes, names),
+    }
+
+
+def write_tables(
+    out_dir: str | Path, outcomes: Sequence[Outcome], names: Sequence[str] = (),
+    cfg: SummaryConfig | None = None,
+) -> dict[str, Path]:  # fmt: skip
+    """Write ``batch_{name}.csv`` and ``batch_{name}.parquet`` for every table, atomically."""
+    from balance_cam.export import atomic_write
+
+    paths: dict[str, Path] = {}
+    for name, df in build_tables(outcomes, names, cfg).items():
+        base = Path(out_dir) / f"batch_{name}"
+        paths[f"{name}.csv"] = atomic_write(base.with_suffix(".csv"),
+                                            lambda p, df=df: df.to_csv(p, index=False))  # fmt: skip
+        paths[f"{name}.parquet"] = atomic_write(
+            base.with_suffix(".parquet"), lambda p, df=df: df.to_parquet(p, index=False)
+        )
+    return paths
