@@ -18,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def default_db_path() -> Path:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class History:
@@ -141,7 +141,9 @@ class History:
             )
         return int(cur.lastrowid)  # type: ignore[arg-type]
 
-    def add_trial(self, session_id: int, trial: Trial, series: LandmarkSeries | None = None) -> None:
+    def add_trial(
+        self, session_id: int, trial: Trial, series: LandmarkSeries | None = None
+    ) -> None:
         """Store one finished trial (committed at once)."""
         blob = None
         if series is not None:
@@ -159,11 +161,14 @@ class History:
                  json.dumps(trial.to_dict(traces=True)), blob),
             )  # fmt: skip
 
-    def finish_session(self, session_id: int, result: AnalysisResult | None, complete: bool) -> None:
+    def finish_session(
+        self, session_id: int, result: AnalysisResult | None, complete: bool
+    ) -> None:
         with self._tx():
             self.conn.execute(
                 "UPDATE sessions SET finished_at = ?, complete = ?, result_json = ? WHERE id = ?",
-                (_now(), int(complete), result.to_json(traces=True) if result else None, session_id),
+                (_now(), int(complete), result.to_json(traces=True) if result else None,
+                 session_id),  # fmt: skip
             )
 
     def save_result(self, result: AnalysisResult, athlete: str = "", kind: str = "analyze") -> int:
@@ -176,7 +181,8 @@ class History:
 
     # -- reading --------------------------------------------------------------------------
     def sessions(self, athlete: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT id, athlete, started_at, finished_at, kind, source, complete, notes FROM sessions"
+        sql = ("SELECT id, athlete, started_at, finished_at, kind, source, complete, notes"
+               " FROM sessions")  # fmt: skip
         args: tuple[Any, ...] = ()
         if athlete is not None:
             sql, args = sql + " WHERE athlete = ?", (athlete,)
@@ -186,13 +192,15 @@ class History:
         """One dict per trial joined with its session (athlete, started_at, kind, source)."""
         sql = (
             "SELECT s.athlete, s.started_at, s.kind, s.source, s.complete, t.session_id, t.idx,"
-            f" t.stance, t.start_s, t.end_s, t.hold_s, t.stop_reason, {', '.join('t.' + c for c in SWAY_COLUMNS)}"
+            " t.stance, t.start_s, t.end_s, t.hold_s, t.stop_reason,"
+            f" {', '.join('t.' + c for c in SWAY_COLUMNS)}"
             " FROM trials t JOIN sessions s ON s.id = t.session_id"
         )
         args: tuple[Any, ...] = ()
         if athlete is not None:
             sql, args = sql + " WHERE s.athlete = ?", (athlete,)
-        return [dict(r) for r in self.conn.execute(sql + " ORDER BY s.started_at, t.session_id, t.idx", args)]
+        sql += " ORDER BY s.started_at, t.session_id, t.idx"
+        return [dict(r) for r in self.conn.execute(sql, args)]
 
     def trial_series(self, session_id: int, index: int) -> LandmarkSeries | None:
         row = self.conn.execute(
@@ -201,3 +209,110 @@ class History:
         if row is None or row[0] is None:
             return None
         return LandmarkSeries.load(io.BytesIO(row[0]))
+
+    # -- review helpers (report, ``history`` command) --------------------------------------
+    def athletes(self) -> list[dict[str, Any]]:
+        """Every athlete with their number of sessions and first/last test time."""
+        rows = self.conn.execute(
+            "SELECT athlete, COUNT(*) AS n_sessions, MIN(started_at) AS first_at,"
+            " MAX(started_at) AS last_at FROM sessions GROUP BY athlete ORDER BY athlete"
+        )
+        return [dict(r) for r in rows]
+
+    def session_results(self, athlete: str) -> list[tuple[dict[str, Any], AnalysisResult | None]]:
+        """(session row, stored result or None) for each session of ``athlete``, oldest first."""
+        out = []
+        for s in self.sessions(athlete):
+            row = self.conn.execute("SELECT result_json FROM sessions WHERE id = ?", (s["id"],))
+            text = row.fetchone()[0]
+            out.append((s, AnalysisResult.from_json(text) if text else None))
+        return out
+
+    def set_notes(self, session_id: int, notes: str) -> None:
+        """Replace the coach's notes of one session."""
+        with self._tx():
+            self.conn.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, session_id))
+
+
+#: Columns of :func:`session_sides` rows (and of the ``history --csv`` file, per trial ones).
+SIDE_COLUMNS = (
+    "athlete", "session_id", "started_at", "stance", "n_trials", "best_hold_s", "mean_hold_s",
+    "ml_rms_cm", "ml_range_cm", "mean_velocity_cm_s", "angle_rms_deg", "ellipse95_area_cm2",
+)  # fmt: skip
+
+
+def session_sides(trial_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (session, stance leg) from :meth:`History.trials` rows: number of trials,
+    best and mean hold, and the sway of the best (longest) trial, as in
+    :func:`balance_cam.summary.side_summary`."""
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for r in trial_rows:
+        groups.setdefault((r["session_id"], r["stance"]), []).append(r)
+    out = []
+    for (_, stance), rows in groups.items():
+        best = max(rows, key=lambda r: r["hold_s"])
+        out.append({
+            "athlete": best["athlete"], "session_id": best["session_id"],
+            "started_at": best["started_at"], "stance": stance, "n_trials": len(rows),
+            "best_hold_s": best["hold_s"],
+            "mean_hold_s": sum(r["hold_s"] for r in rows) / len(rows),
+            **{c: best[c] for c in SIDE_COLUMNS[7:]},
+        })  # fmt: skip
+    return sorted(out, key=lambda r: (r["started_at"], r["session_id"], r["stance"]))
+
+
+@dataclass(frozen=True)
+class TrendFit:
+    """Least-squares straight line ``value = intercept + slope_per_day * day``."""
+
+    slope_per_day: float
+    intercept: float
+    n: int
+
+    @property
+    def slope_per_week(self) -> float:
+        return 7.0 * self.slope_per_day
+
+
+def linear_trend(days: Any, values: Any) -> TrendFit | None:
+    """Ordinary least-squares trend of ``values`` over ``days`` (NaN ignored); None with fewer
+    than two finite points or no spread in time."""
+    import numpy as np
+
+    d, v = np.asarray(days, dtype=np.float64), np.asarray(values, dtype=np.float64)
+    keep = np.isfinite(d) & np.isfinite(v)
+    d, v = d[keep], v[keep]
+    if len(d) < 2 or np.ptp(d) <= 0:
+        return None
+    slope, intercept = np.polyfit(d, v, 1)
+    return TrendFit(float(slope), float(intercept), len(d))
+
+
+def days_since(timestamps: list[str], origin: str | None = None) -> list[float]:
+    """ISO-8601 times as days after ``origin`` (default: the earliest of them)."""
+    times = [dt.datetime.fromisoformat(t) for t in timestamps]
+    if not times:
+        return []
+    t0 = dt.datetime.fromisoformat(origin) if origin else min(times)
+    return [(t - t0).total_seconds() / 86400.0 for t in times]
+
+
+def write_csv(
+    path: str | Path, rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None
+) -> Path:
+    """Write dict rows as CSV (atomically; UTF-8; NaN/None as empty cells)."""
+    import csv
+
+    from balance_cam.export import atomic_write
+
+    cols = list(columns or (rows[0].keys() if rows else ()))
+
+    def write(p: Path) -> None:
+        with p.open("w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: ("" if v is None or (isinstance(v, float) and v != v) else v)
+                            for k, v in r.items()})  # fmt: skip
+
+    return atomic_write(path, write)
