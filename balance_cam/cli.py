@@ -197,6 +197,109 @@ def emit(result: Any, series: Any, stem: str, json_out: bool, out: Path | None) 
         print_result(result)
 
 
+DbPath = Annotated[
+    Path | None, typer.Option("--db", help="History database (default: user data dir).")
+]
+ReportAthlete = Annotated[str | None, typer.Option(
+    "--athlete", help="Without RESULT_JSON: this athlete's history report; with it: the name shown."
+)]  # fmt: skip
+ReportVideo = Annotated[Path | None, typer.Option(
+    "--video", help="The analysed video, for key frames (default: the result's source.path)."
+)]  # fmt: skip
+
+
+@app.command()
+@user_errors
+def report(
+    result_json: Annotated[
+        Path | None, typer.Argument(help="Result JSON from `analyze --out`.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    athlete: ReportAthlete = None,
+    db: DbPath = None,
+    video: ReportVideo = None,
+    notes: Annotated[str, typer.Option("--notes", help="Coach's notes (one-test report).")] = "",
+) -> None:  # fmt: skip
+    """Write a self-contained HTML report: one test, or an athlete's history with trends."""
+    from balance_cam import report as rep
+
+    if result_json is not None:
+        result = rep.load_result(result_json)
+        html = rep.render_result_report(result, video=rep.find_video(result, result_json, video),
+                                        athlete=athlete or "", notes=notes)  # fmt: skip
+    elif athlete is not None:
+        html = rep.render_athlete_report(db, athlete, video=video)
+    else:
+        raise fail("give a result JSON, or --athlete NAME for a history report")
+    typer.echo(str(rep.write_report(out, html)))
+
+
+@app.command()
+@user_errors
+def history(
+    athlete: Annotated[
+        str | None, typer.Option("--athlete", help="Only this athlete (adds trend lines).")
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write one row per trial to this CSV.")
+    ] = None,
+    db: DbPath = None,
+) -> None:  # fmt: skip
+    """List stored tests: best hold and sway per leg and session, with trends per athlete."""
+    from rich.console import Console
+
+    from balance_cam.history import History, session_sides, write_csv
+
+    with History(db) as h:
+        trials = h.trials(athlete)
+    if csv is not None:
+        typer.echo(f"{write_csv(csv, trials)} ({len(trials)} trials)", err=True)
+    console = Console()
+    rows = session_sides(trials)
+    if not rows:
+        console.print("No trials in the history" + (f" for {athlete!r}." if athlete else "."))
+        return
+    console.print(_history_table(rows, athlete))
+    for line in _trend_lines(rows) if athlete else ():
+        console.print(line)
+
+
+def _history_table(rows: list[dict[str, Any]], athlete: str | None) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    def f(v: float | None) -> str:
+        return "–" if v is None or v != v else f"{v:.1f}"
+
+    title = "Balance history" + (f": {escape(athlete)}" if athlete else "")
+    table = Table(title=title, title_justify="left")
+    for col in ("date", "athlete", "leg", "trials", "best hold s", "mean hold s", "ML RMS cm",
+                "angle RMS °"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("date", "athlete", "leg") else "right",
+                         no_wrap=col == "date")
+    for r in rows:
+        table.add_row(r["started_at"][:16].replace("T", " "), escape(r["athlete"]), r["stance"],
+                      str(r["n_trials"]), f(r["best_hold_s"]), f(r["mean_hold_s"]),
+                      f(r["ml_rms_cm"]), f(r["angle_rms_deg"]))  # fmt: skip
+    return table
+
+
+def _trend_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Per leg, the least-squares trend of best hold and ML sway per week."""
+    from balance_cam.history import days_since, linear_trend
+
+    lines = []
+    for side in ("left", "right"):
+        mine = [r for r in rows if r["stance"] == side]
+        days = days_since([r["started_at"] for r in mine])
+        hold = linear_trend(days, [r["best_hold_s"] for r in mine])
+        sway = linear_trend(days, [r["ml_rms_cm"] for r in mine])
+        if hold is not None:
+            text = f"{side} leg trend, {hold.n} sessions: hold {hold.slope_per_week:+.2f} s/week"
+            lines.append(text + (f", ML sway {sway.slope_per_week:+.2f} cm/week" if sway else ""))
+    return lines
+
+
 def main() -> None:
     """Entry point of the ``balance-cam`` script."""
     _quiet_native_logs()
