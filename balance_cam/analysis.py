@@ -59,7 +59,7 @@ class Analyzer:
 
     def update(self, t_s: float, frame_index: int, pose: PoseFrame | None) -> Trial | None:
         """Feed one frame; returns a :class:`Trial` when one ends on this frame."""
-        px = vis = None
+        px = vis = world = None
         if pose is not None:
             self.frames_with_person += 1
             px = pose.image[:, :2].astype(np.float64) * self.size_wh
@@ -67,9 +67,10 @@ class Analyzer:
             if swapped:
                 pose = PoseFrame(pose.image[_LEG_SWAP], pose.world[_LEG_SWAP])
             vis = pose.image[:, 3]
+            world = pose.world[:, :3].astype(np.float64)
         self.builder.append(t_s, frame_index, pose)
         self.last_t_s = t_s
-        span = self.detector.update(t_s, px, vis)
+        span = self.detector.update(t_s, px, vis, world)
         return self._record(span)
 
     def finish(self, reason: StopReason = "end_of_video") -> Trial | None:
@@ -96,7 +97,7 @@ class Analyzer:
             summary=summarize(self.trials, self.config.summary),
             frames_decoded=len(self.builder), frames_with_person=self.frames_with_person,
             config=self.config.to_dict(), tool_version=__version__,
-            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             warnings=tuple(warnings), complete=complete, extra=extra or {},
         )  # fmt: skip
 

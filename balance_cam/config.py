@@ -24,6 +24,9 @@ class StanceConfig:
     """Below this height the foot counts as down: lift and touchdown times are taken here."""
     confirm_s: float = 0.10
     """A lift, a touchdown or a stance-foot shift must persist this long (debounce)."""
+    touchdown_still_s: float = 0.15
+    """The raised foot must stand still this long (not raised) to count as touched down; a
+    swinging foot pauses for up to ~0.1 s at the top of its swing."""
     min_hold_s: float = 0.5
     """Shorter single-leg phases (walking steps, stumbles) are not reported as trials."""
     stance_move_ll: float = 0.12
@@ -38,6 +41,19 @@ class StanceConfig:
     """Landmarks with a lower MediaPipe visibility are treated as missing."""
     leg_length_window_s: float = 1.0
     """The leg length (pixels) is the running median of this many seconds of frames."""
+    speed_window_s: float = 0.2
+    """Foot speed is the displacement over this long, divided by the time."""
+    still_ll_s: float = 0.3
+    """A foot slower than this (leg lengths per second) stands still."""
+    rest_tau_s: float = 1.0
+    """Rest positions follow a still foot with this time constant (exponential average), so
+    slow drift is absorbed but a lift, however slow, moves away from them."""
+    rest_window_s: float = 0.5
+    """The body axis (world up) is averaged over this much double stance before a lift."""
+    start_raised_ll: float = 0.2
+    """A foot already this high (image and world) in the first frames starts a trial whose lift
+    was not seen: twice ``lift_on_ll``, because a staggered stance seen from above also makes
+    one foot look higher when no double stance has been seen to compare with."""
     euro_min_cutoff_hz: float = 3.0
     """One-Euro filter (Casiez et al. 2012) on the event signals: cut-off at rest."""
     euro_beta: float = 1.0

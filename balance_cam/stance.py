@@ -5,30 +5,49 @@ the same trials. It follows the clinical unipedal stance test (e.g. Springer et 
 timing starts when one foot leaves the floor and stops when the raised foot touches down,
 the stance foot moves, the person is lost, or the time limit is reached.
 
-Signals (scale-free, in leg lengths ``L`` = hip→knee→ankle pixel length, running median):
+Everything is scale-free: image distances are divided by the leg length ``L`` (hip→knee→ankle
+in pixels, running median), world distances by the same length in world landmarks; speeds are
+in leg lengths per second; durations in seconds. Positions are One-Euro filtered (causal).
 
-- ``rise_ll = (y_right_ankle - y_left_ankle) / L`` (image y points down): positive when the
-  left foot is higher than the right. One-Euro filtered (causal).
-- stance-ankle position ``/ L``, for stance-foot movement, One-Euro filtered.
+Per foot (ankle landmark) the detector keeps:
 
-Events use hysteresis and debouncing: a lift needs ``|rise| >= lift_on_ll`` for ``confirm_s``;
-the trial's start is back-dated to the frame where the foot left the ``lift_off_ll`` band
-(``rise`` crossed ``lift_off_ll``), and touchdown is the first frame back inside that band,
-provided it stays there for ``confirm_s``. Single-leg phases shorter than ``min_hold_s`` are
-dropped (walking steps).
+- a *rest* position: where the foot last stood still while both feet were down;
+- its *speed*: displacement over the last ``speed_window_s`` divided by that time;
+- *still*: speed below ``still_ll_s``.
+
+A foot's *height* is measured relative to the double-stance configuration seen before the
+lift (so a staggered stance or an oblique camera gives no offset), both in the image
+(vertical, ``y`` down) and in MediaPipe world landmarks along the body axis seen at rest
+(hip midpoint minus ankle midpoint). A foot is *clearly raised* only when both agree.
+
+Events (hysteresis and debouncing; every event time is back-dated to its onset):
+
+- **lift**: one foot leaves its rest position (displacement ≥ ``lift_on_ll``) while the other
+  stays still where it stood, for ``confirm_s``; the trial starts when the displacement first
+  exceeded ``lift_off_ll``.
+- **touchdown**: the raised foot stops moving (still for ``confirm_s``) and is not clearly
+  raised; the trial ends when it stopped.
+- **stance foot moved**: the stance ankle moves ``stance_move_ll`` from where it stood.
+- **lost tracking**: hips, knees or ankles invisible for more than ``grace_s``.
+- **time limit** and **end of video**.
+
+A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
+first frames with a person (no double stance seen yet, so heights are relative to level feet)
+starts a trial whose lift was not observed (``lift_observed = False``). Single-leg phases shorter
+than ``min_hold_s`` (walking steps) are dropped.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from balance_cam.config import StanceConfig
 from balance_cam.filtering import OneEuroFilter
-from balance_cam.skeleton import Side, idx, other
+from balance_cam.skeleton import SIDES, Side, idx, other
 
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
@@ -39,8 +58,11 @@ STOP_REASONS: tuple[str, ...] = (
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
 _HIPS = (idx("left", "hip"), idx("right", "hip"))
-_REQUIRED = (*_HIPS, idx("left", "knee"), idx("right", "knee"), idx("left", "ankle"),
-             idx("right", "ankle"))  # fmt: skip
+_ANKLES = (idx("left", "ankle"), idx("right", "ankle"))
+# Knees are not required: MediaPipe often rates a knee seen from behind as barely visible while
+# still placing it well; the leg length is a running median and tolerates an odd frame.
+_REQUIRED = (*_HIPS, *_ANKLES)
+_DEFAULT_UP = np.array([0.0, -1.0, 0.0])  # world y points down
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,7 @@ class TrialSpan:
     end_s: float
     stop_reason: StopReason
     lift_observed: bool = True
-    """False when the foot was already up in the first frame with a person (hold is a lower bound)."""
+    """False when the foot was already up in the first frames with a person (hold is a lower bound)."""
 
     @property
     def hold_s(self) -> float:
@@ -61,23 +83,35 @@ class TrialSpan:
 
 @dataclass(frozen=True)
 class StanceFeatures:
-    """Per-frame, scale-free inputs of the state machine (NaN where not visible)."""
+    """Per-frame, scale-free inputs of the state machine (for overlays and debugging)."""
 
     t_s: float
     valid: bool
-    leg_length_px: float
-    rise_ll: float
-    ankle_ll: dict[str, np.ndarray]
-    pelvis_height_ll: dict[str, float]
+    leg_length_px: float = float("nan")
+    ankle_px: tuple[np.ndarray, np.ndarray] | None = None  # filtered image position
+    ankle_w: tuple[np.ndarray, np.ndarray] | None = None  # filtered world position (m)
+    hip_w: tuple[np.ndarray, np.ndarray] | None = None  # world hip positions (m)
+    body_axis_w: np.ndarray | None = None  # hip midpoint minus ankle midpoint (m)
+    leg_length_w: float = float("nan")
+    pelvis_height_ll: tuple[float, float] = (float("nan"), float("nan"))
+    knee_angle_deg: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def leg_length_px(px: np.ndarray) -> float:
-    """Longer of the two hip→knee→ankle polylines, in pixels (the raised leg may be bent)."""
+    """Longer of the two hip→knee→ankle polylines (the raised leg may be bent)."""
     lengths = []
-    for side in ("left", "right"):
-        h, k, a = (px[idx(side, j)] for j in ("hip", "knee", "ankle"))  # type: ignore[arg-type]
+    for side in SIDES:
+        h, k, a = (px[idx(side, j)] for j in ("hip", "knee", "ankle"))
         lengths.append(np.linalg.norm(h - k) + np.linalg.norm(k - a))
     return float(np.nanmax(lengths)) if np.any(np.isfinite(lengths)) else float("nan")
+
+
+def knee_angle_deg(points: np.ndarray, side: Side) -> float:
+    """Hip–knee–ankle angle (180° = straight leg), any dimension."""
+    h, k, a = (points[idx(side, j)] for j in ("hip", "knee", "ankle"))
+    u, v = h - k, a - k
+    cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-12))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
 
 class _Debounce:
@@ -87,124 +121,287 @@ class _Debounce:
         self.confirm_s = confirm_s
         self.since: float | None = None
 
-    def update(self, t_s: float, condition: bool) -> bool:
+    def update(self, t_s: float, condition: bool, since: float | None = None) -> bool:
         if not condition:
             self.since = None
             return False
         if self.since is None:
-            self.since = t_s
+            self.since = t_s if since is None else since
         return t_s - self.since >= self.confirm_s - 1e-9
 
     def reset(self) -> None:
         self.since = None
 
 
+class _Foot:
+    """Speed, stillness and displacement from rest of one ankle.
+
+    Positions are image pixels; speeds and displacements are returned in leg lengths.
+    """
+
+    def __init__(self, window_s: float, still_ll_s: float) -> None:
+        self.window_s, self.still_ll_s = window_s, still_ll_s
+        self.hist: deque[tuple[float, np.ndarray]] = deque()
+        self.pos = np.full(2, np.nan)
+        self.length_px = float("nan")
+        self.rest: np.ndarray | None = None
+        self.still_since: float | None = None
+        self.moved_since: float | None = None  # first frame of the current excursion > lift_off
+        self.speed_ll_s = 0.0
+
+    def update(self, t_s: float, pos: np.ndarray, length_px: float) -> None:
+        self.pos, self.length_px = pos, length_px
+        self.hist.append((t_s, pos))
+        while len(self.hist) > 2 and self.hist[1][0] <= t_s - self.window_s:
+            self.hist.popleft()
+        t0, p0 = self.hist[0]
+        speed = float(np.linalg.norm(pos - p0) / length_px / (t_s - t0)) if t_s > t0 else 0.0
+        self.speed_ll_s = speed
+        if speed < self.still_ll_s:
+            # Stillness began when the window that is now still began.
+            self.still_since = self.still_since if self.still_since is not None else t0
+        else:
+            self.still_since = None
+
+    def still_for(self, t_s: float) -> float:
+        return 0.0 if self.still_since is None else t_s - self.still_since
+
+    def displacement(self, ref: np.ndarray | None = None) -> float:
+        """Distance from ``ref`` (default: the rest position) in leg lengths."""
+        ref = self.rest if ref is None else ref
+        return float(np.linalg.norm(self.pos - ref) / self.length_px) if ref is not None else 0.0
+
+    def forget(self) -> None:
+        self.hist.clear()
+        self.still_since = None
+
+
+@dataclass
+class _Reference:
+    """Double-stance configuration that heights are measured against."""
+
+    rise_px_ll: float = 0.0  # (y_right - y_left) / L at rest
+    rise_w: float = 0.0  # (right - left) ankle along the body axis at rest, / L_world
+    up_w: np.ndarray = field(default_factory=_DEFAULT_UP.copy)  # unit body axis at rest (up)
+
+
 class StanceDetector:
     """Online detector: call :meth:`update` for every frame, :meth:`finish` at the end.
 
     ``update`` returns a :class:`TrialSpan` on the frame where a trial is confirmed to have
-    ended (its ``end_s`` may be earlier: touchdown is back-dated to the first frame down).
+    ended (its ``end_s`` may be earlier: events are back-dated to their onset).
     """
 
     def __init__(self, config: StanceConfig | None = None) -> None:
-        self.cfg = config or StanceConfig()
-        c = self.cfg
+        self.cfg = c = config or StanceConfig()
         self.state: State = "no_person"
         self.stance: Side | None = None
         self.start_s: float | None = None
         self.lift_observed = True
-        self._lengths: deque[tuple[float, float]] = deque()
-        self._rise_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
-        self._ankle_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
-        self._excursion_start: float | None = None  # first frame of the current |rise| > lift_off run
-        self._lift = _Debounce(c.confirm_s)
-        self._down = _Debounce(c.confirm_s)
+        self.last_features: StanceFeatures | None = None
+        self._lengths: deque[tuple[float, float, float]] = deque()
+        self._pos_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
+        self._w_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
+        self._feet = {s: _Foot(c.speed_window_s, c.still_ll_s) for s in SIDES}
+        self._ref = _Reference()
+        self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
+        self._lift = {s: _Debounce(c.confirm_s) for s in SIDES}
+        self._down = _Debounce(c.touchdown_still_s)
         self._moved = _Debounce(c.confirm_s)
-        self._ankle_ref: np.ndarray | None = None
+        self._start_lifted = _Debounce(c.confirm_s)
+        self._stance_ref: np.ndarray | None = None
+        self._last_rest_t: float | None = None
+        self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
-        self._seen_person = False
-        self.last_features: StanceFeatures | None = None
 
     # -- features -------------------------------------------------------------------------
-    def features(self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None) -> StanceFeatures:
+    def features(
+        self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
+        world: np.ndarray | None = None,
+    ) -> StanceFeatures:  # fmt: skip
         """Scale-free signals of one frame (updates the running leg length and filters)."""
-        nan2 = np.full(2, np.nan)
-        valid = px is not None and vis is not None and bool(
-            np.all(vis[list(_REQUIRED)] >= self.cfg.min_visibility)
-            and np.all(np.isfinite(px[list(_REQUIRED)]))
-        )
-        if not valid:
-            return StanceFeatures(t_s, False, np.nan, np.nan, {"left": nan2, "right": nan2},
-                                  {"left": np.nan, "right": np.nan})  # fmt: skip
-        assert px is not None
-        self._lengths.append((t_s, leg_length_px(px)))
+        req = list(_REQUIRED)
+        if px is None or vis is None or not (
+            np.all(vis[req] >= self.cfg.min_visibility) and np.all(np.isfinite(px[req]))
+        ):
+            return StanceFeatures(t_s, False)
+        w = world if world is not None and np.all(np.isfinite(world[req])) else None
+        self._lengths.append((t_s, leg_length_px(px), leg_length_px(w) if w is not None else np.nan))
         while self._lengths and self._lengths[0][0] < t_s - self.cfg.leg_length_window_s:
             self._lengths.popleft()
-        length = float(np.median([v for _, v in self._lengths]))
-        la, ra = px[idx("left", "ankle")], px[idx("right", "ankle")]
+        length = float(np.median([v for _, v, _ in self._lengths]))
+        wl = [v for _, _, v in self._lengths if np.isfinite(v)]
+        length_w = float(np.median(wl)) if wl else float("nan")
+        ankles = self._pos_filter(t_s, px[list(_ANKLES)].reshape(-1)).reshape(2, 2)
+        ankle_w = hip_w = axis = None
+        if w is not None:
+            pts = self._w_filter(t_s, w[list(_ANKLES + _HIPS)].reshape(-1)).reshape(4, 3)
+            ankle_w, hip_w = (pts[0], pts[1]), (pts[2], pts[3])
+            axis = pts[2:].mean(axis=0) - pts[:2].mean(axis=0)
         pelvis_y = float(px[list(_HIPS), 1].mean())
-        rise = float(self._rise_filter(t_s, (ra[1] - la[1]) / length))
-        ankles = self._ankle_filter(t_s, np.concatenate([la, ra]) / length)
+        src = w if w is not None else px
         return StanceFeatures(
-            t_s, True, length, rise, {"left": ankles[:2], "right": ankles[2:]},
-            {"left": (la[1] - pelvis_y) / length, "right": (ra[1] - pelvis_y) / length},
+            t_s, True, length, (ankles[0], ankles[1]), ankle_w, hip_w, axis, length_w,
+            ((px[_ANKLES[0], 1] - pelvis_y) / length, (px[_ANKLES[1], 1] - pelvis_y) / length),
+            (knee_angle_deg(src, "left"), knee_angle_deg(src, "right")),
         )  # fmt: skip
 
+    def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
+        """Height of ``raised`` above the other foot relative to the reference configuration:
+        (image, world) in leg lengths; world is NaN without world landmarks."""
+        sign = 1.0 if raised == "left" else -1.0
+        assert f.ankle_px is not None
+        rise_px = (f.ankle_px[1][1] - f.ankle_px[0][1]) / f.leg_length_px - self._ref.rise_px_ll
+        rise_w = np.nan
+        if f.ankle_w is not None and np.isfinite(f.leg_length_w):
+            up = self._ref.up_w
+            rise_w = (np.dot(f.ankle_w[0] - f.ankle_w[1], up) / f.leg_length_w) - self._ref.rise_w
+        return sign * float(rise_px), sign * float(rise_w)
+
+    def _clearly_raised(self, f: StanceFeatures, side: Side) -> bool:
+        """Height above the other foot ≥ ``lift_on_ll``: in world landmarks when available
+        (view-independent), else in the image."""
+        h_px, h_w = self._height_ll(f, side)
+        return (h_w if np.isfinite(h_w) else h_px) >= self.cfg.lift_on_ll
+
     # -- state machine --------------------------------------------------------------------
-    def update(self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None) -> TrialSpan | None:
-        f = self.features(t_s, px, vis)
+    def update(
+        self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
+        world: np.ndarray | None = None,
+    ) -> TrialSpan | None:  # fmt: skip
+        """Feed one frame: pixels (33, 2), visibility (33,), world landmarks (33, 3) or None."""
+        f = self.features(t_s, px, vis, world)
         self.last_features = f
         if not f.valid:
             return self._on_invalid(t_s)
-        first_person = not self._seen_person
-        self._seen_person = True
+        assert f.ankle_px is not None
+        if self._first_valid_t is None:
+            self._first_valid_t = t_s
         self._lost_since = None
         self._last_valid_t = t_s
-        raised: Side = "left" if f.rise_ll > 0 else "right"
-        height = abs(f.rise_ll)
-        if height <= self.cfg.lift_off_ll:
-            self._excursion_start = None
-        elif self._excursion_start is None:
-            self._excursion_start = t_s
-            self._excursion_at_first_frame = first_person
+        for side, pos in zip(SIDES, f.ankle_px, strict=True):
+            self._feet[side].update(t_s, pos, f.leg_length_px)
         if self.state == "holding":
             return self._check_holding(f)
-        if self.state in ("no_person", "wait_foot_down"):
-            if height <= self.cfg.lift_off_ll or (self.state == "no_person" and first_person):
-                self.state = "ready"
-            else:
-                return None
-        upright = f.pelvis_height_ll[other(raised)] >= self.cfg.upright_min_ll
-        if self._lift.update(t_s, height >= self.cfg.lift_on_ll and upright):
-            self._start_trial(f, other(raised))
+        if self.state == "no_person":
+            return self._check_start(f)
+        if self.state == "wait_foot_down":
+            self._check_feet_down(f)
+            return None
+        self._check_lift(f)
         return None
 
-    def _start_trial(self, f: StanceFeatures, stance: Side) -> None:
-        self.state, self.stance = "holding", stance
-        self.start_s = self._excursion_start if self._excursion_start is not None else f.t_s
-        self.lift_observed = not getattr(self, "_excursion_at_first_frame", False)
-        self._ankle_ref = f.ankle_ll[stance].copy()
+    def _both_still(self, t_s: float) -> bool:
+        return all(foot.still_for(t_s) >= self.cfg.confirm_s for foot in self._feet.values())
+
+    def _update_rest(self, f: StanceFeatures) -> None:
+        """While both feet stand still, they define rest positions and the reference."""
+        feet = self._feet.values()
+        if not self._both_still(f.t_s) or any(ft.displacement() >= self.cfg.lift_off_ll for ft in feet):
+            return
+        dt = f.t_s - self._last_rest_t if self._last_rest_t is not None else 0.0
+        alpha = min(1.0, dt / self.cfg.rest_tau_s)
+        for foot in feet:
+            foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
+        self._last_rest_t = f.t_s
+        if f.body_axis_w is not None:
+            self._rest_axes.append((f.t_s, f.body_axis_w))
+            while self._rest_axes[0][0] < f.t_s - self.cfg.rest_window_s:
+                self._rest_axes.popleft()
+            up = np.mean([a for _, a in self._rest_axes], axis=0)
+            self._ref.up_w = up / np.linalg.norm(up)
+        self._ref.rise_px_ll = 0.0
+        self._ref.rise_w = 0.0
+        self._ref.rise_px_ll, self._ref.rise_w = self._height_ll(f, "left")
+
+    def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
+        """First frames with a person: ready, or already on one leg (lift not observed)."""
+        assert self._first_valid_t is not None
+        raised = next((s for s in SIDES if self._raised_at_start(f, s)), None)
+        if self._start_lifted.update(f.t_s, raised is not None, since=self._first_valid_t):
+            assert raised is not None
+            self._start_trial(f, other(raised), self._first_valid_t, lift_observed=False)
+        elif raised is None:
+            self._start_lifted.reset()
+            self._enter_ready(f)
+        return None
+
+    def _raised_at_start(self, f: StanceFeatures, side: Side) -> bool:
+        """With no double stance seen yet, ``side`` counts as raised only if three estimates of
+        its height agree: image, world along the camera's vertical, and world along the other
+        leg's axis (the would-be stance leg). Any one alone is fooled by a staggered stance
+        filmed from above."""
+        if f.ankle_w is None or f.hip_w is None:
+            return False
+        h_px, h_w = self._height_ll(f, side)
+        o = SIDES.index(other(side))
+        axis = f.hip_w[o] - f.ankle_w[o]
+        h_leg = float(np.dot(f.ankle_w[1 - o] - f.ankle_w[o], axis / np.linalg.norm(axis)))
+        return min(h_px, h_w, h_leg / f.leg_length_w) >= self.cfg.start_raised_ll
+
+    def _enter_ready(self, f: StanceFeatures) -> None:
+        self.state = "ready"
+        self._ref = _Reference()
+        self._rest_axes.clear()
+        self._last_rest_t = None
+        for foot in self._feet.values():
+            foot.rest = foot.pos.copy()
+            foot.moved_since = None
+        for d in self._lift.values():
+            d.reset()
+
+    def _check_feet_down(self, f: StanceFeatures) -> None:
+        if self._both_still(f.t_s) and not any(self._clearly_raised(f, s) for s in SIDES):
+            self._enter_ready(f)
+
+    def _check_lift(self, f: StanceFeatures) -> None:
+        c = self.cfg
+        self._update_rest(f)
+        for side in SIDES:
+            foot, stance_foot = self._feet[side], self._feet[other(side)]
+            disp = foot.displacement()
+            if disp <= c.lift_off_ll:
+                foot.moved_since = None
+            elif foot.moved_since is None:
+                foot.moved_since = f.t_s
+            upright = f.pelvis_height_ll[SIDES.index(other(side))] >= c.upright_min_ll
+            stance_disp = stance_foot.displacement()
+            lifted = (disp >= c.lift_on_ll and stance_disp < c.stance_move_ll
+                      and disp > 2 * stance_disp and upright)  # fmt: skip
+            if self._lift[side].update(f.t_s, lifted):
+                self._start_trial(f, other(side), foot.moved_since or f.t_s, lift_observed=True)
+                return
+
+    def _start_trial(self, f: StanceFeatures, stance: Side, start_s: float, lift_observed: bool) -> None:
+        self.state, self.stance, self.start_s = "holding", stance, start_s
+        self.lift_observed = lift_observed
+        rest = self._feet[stance].rest
+        self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
         self._down.reset()
         self._moved.reset()
-        self._lift.reset()
+        for d in self._lift.values():
+            d.reset()
 
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
-        assert self.stance is not None and self.start_s is not None and self._ankle_ref is not None
+        assert self.stance is not None and self.start_s is not None
         c = self.cfg
         if f.t_s - self.start_s >= c.limit_s:
             return self._end(self.start_s + c.limit_s, "time_limit")
-        raised_rise = f.rise_ll if self.stance == "right" else -f.rise_ll
-        if self._down.update(f.t_s, raised_rise <= c.lift_off_ll):
+        raised = other(self.stance)
+        foot = self._feet[raised]
+        down = foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
+        if self._down.update(f.t_s, down, since=foot.still_since):
             return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
-        shift = float(np.linalg.norm(f.ankle_ll[self.stance] - self._ankle_ref))
+        assert self._stance_ref is not None
+        shift = self._feet[self.stance].displacement(self._stance_ref)
         if self._moved.update(f.t_s, shift > c.stance_move_ll):
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
 
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
-        self._excursion_start = None
-        self._lift.reset()
+        for foot in self._feet.values():
+            foot.forget()
         if self._lost_since is None:
             self._lost_since = t_s
         if self.state == "holding":
@@ -214,7 +411,7 @@ class StanceDetector:
             if t_s - self._lost_since > self.cfg.grace_s:
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
-        if self._seen_person and t_s - self._lost_since > self.cfg.grace_s:
+        if self.state != "no_person" and t_s - self._lost_since > self.cfg.grace_s:
             self.state = "wait_foot_down"
         return None
 
@@ -236,8 +433,8 @@ class StanceDetector:
         if self._moved.since is not None:
             return self._end(self._moved.since, "stance_foot_moved")
         if self._lost_since is not None and self._last_valid_t is not None:
-            return self._end(self._last_valid_t, "lost_tracking" if reason == "end_of_video"
-                             else reason)  # fmt: skip
+            lost_reason: StopReason = "lost_tracking" if reason == "end_of_video" else reason
+            return self._end(self._last_valid_t, lost_reason)
         return self._end(t_end_s, reason)
 
     def elapsed_s(self, t_s: float) -> float:
