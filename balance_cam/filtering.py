@@ -23,6 +23,8 @@ def fill_gaps(t_s: np.ndarray, x: np.ndarray, max_gap_s: float) -> np.ndarray:
     ``x`` is (N,) or (N, D); each column is filled independently. Longer gaps stay NaN.
     """
     x = np.array(x, dtype=np.float64, copy=True)
+    if x.size == 0:
+        return x
     cols = x.reshape(len(x), -1)
     for c in range(cols.shape[1]):
         col = cols[:, c]
@@ -128,7 +130,7 @@ class LegSwapGuard:
 
     def __call__(self, px: np.ndarray) -> tuple[np.ndarray, bool]:
         """``px``: (33, 2) pixels, NaN allowed. Returns the (possibly) corrected copy and a flag."""
-        ankles = [idx("left", "knee"), idx("left", "ankle"), idx("right", "knee"), idx("right", "ankle")]
+        ankles = [idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]
         cur = px[ankles]
         if self._prev is None or not np.all(np.isfinite(cur)):
             if np.all(np.isfinite(cur)):

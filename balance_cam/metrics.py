@@ -19,9 +19,11 @@ with chi2_{0.95,2} = 5.991 (not the 95 % confidence ellipse, which shrinks with 
 The sway angle is the angle of the stance-ankle→pelvis line from the image vertical, in image
 pixels (x right, y down), positive towards image-right; it needs no calibration.
 
-Before any metric the trial's signals are gap-filled, resampled to a uniform grid at the
-video's median frame rate and low-passed at 5 Hz with a zero-phase 4th-order Butterworth
-filter (:mod:`balance_cam.filtering`). Trials with fewer than 3 samples give NaN.
+Before any metric the trial's signals are gap-filled (gaps up to ``max_gap_s``), resampled to
+a uniform grid at the video's median frame rate and low-passed at 5 Hz with a zero-phase
+4th-order Butterworth filter (:mod:`balance_cam.filtering`). Longer gaps stay missing: they are
+neither bridged by the resampling nor counted in path length or in the duration used for
+mean velocity. Trials with fewer than 3 samples give NaN.
 """
 
 from __future__ import annotations
@@ -105,15 +107,37 @@ def cm_per_leg_length(world_leg_m: float, height_cm: float | None) -> tuple[floa
 
 
 def _clean(t_s: np.ndarray, x: np.ndarray, cfg: SwayConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Gap-fill, resample uniformly and zero-phase low-pass (N, D) signals."""
+    """Gap-fill, resample uniformly and zero-phase low-pass (N, D) signals.
+
+    Grid points inside a gap longer than ``cfg.max_gap_s`` are NaN (not a straight line drawn
+    across the gap), and each run of valid samples is filtered on its own.
+    """
     x = fill_gaps(t_s, x, cfg.max_gap_s)
-    keep = np.all(np.isfinite(x.reshape(len(x), -1)), axis=1)
+    keep = np.all(np.isfinite(x), axis=1)  # x is (N, D), also for N = 0
     t_s, x = t_s[keep], x[keep]
     if len(t_s) < MIN_SAMPLES:
         return t_s, x
     fs = median_rate_hz(t_s)
     grid, xu = resample_uniform(t_s, x, fs)
-    return grid, lowpass_zero_phase(xu, fs, cfg.lowpass_hz)
+    xu[_in_long_gap(grid, t_s, cfg.max_gap_s)] = np.nan
+    return grid, _lowpass_runs(xu, fs, cfg.lowpass_hz)
+
+
+def _in_long_gap(grid: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Mask of grid times strictly inside an interval of ``t_s`` longer than ``max_gap_s``."""
+    nxt = np.clip(np.searchsorted(t_s, grid, side="right"), 1, len(t_s) - 1)
+    prev_t, next_t = t_s[nxt - 1], t_s[nxt]
+    return (next_t - prev_t > max_gap_s + 1e-9) & (grid > prev_t + 1e-9) & (grid < next_t - 1e-9)
+
+
+def _lowpass_runs(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
+    """:func:`lowpass_zero_phase` applied to each run of NaN-free rows separately."""
+    good = np.all(np.isfinite(x), axis=1)
+    out = np.full_like(x, np.nan)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], good.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        out[start:stop] = lowpass_zero_phase(x[start:stop], fs_hz, cutoff_hz)
+    return out
 
 
 def sway_metrics(
@@ -132,13 +156,15 @@ def sway_metrics(
     """
     cfg = cfg or SwayConfig()
     cm_ll, scale_source = cm_per_leg_length(world_leg_m, cfg.height_cm)
-    signals = np.column_stack([d_px / leg_length_px, ap_m * 100.0 / cm_ll])
+    # Each signal in leg lengths of its own units (pixels / world metres), then one cm scale.
+    signals = np.column_stack([d_px / leg_length_px, ap_m / world_leg_m])
     grid, s = _clean(np.asarray(t_s, dtype=np.float64), signals, cfg)
     if len(grid) < MIN_SAMPLES or not np.isfinite(leg_length_px):
         return SwayMetrics.empty(scale_source), SwayTrace.empty()
     ml_ll, ap_ll = s[:, 0], s[:, 2]
     angle = sway_angle_deg(s[:, :2])
-    duration = float(grid[-1] - grid[0])
+    fs_hz = float(1.0 / np.median(np.diff(grid)))
+    duration = float(np.isfinite(np.diff(ml_ll)).sum() / fs_hz)  # observed time, gaps excluded
     path_ll = path_length(ml_ll)
     ml_cm, ap_cm = ml_ll * cm_ll, ap_ll * cm_ll
     metrics = SwayMetrics(
@@ -149,8 +175,9 @@ def sway_metrics(
         ellipse95_area_cm2=ellipse95_area(np.column_stack([ml_cm, ap_cm])),
         ml_rms_ll=rms(ml_ll), ml_range_ll=value_range(ml_ll), path_length_ll=path_ll,
         mean_velocity_ll_s=mean_velocity(path_ll, duration),
-        cm_per_leg_length=cm_ll, scale_source=scale_source, n_samples=len(grid),
-        fs_hz=float(1.0 / np.median(np.diff(grid))),
+        cm_per_leg_length=cm_ll, scale_source=scale_source,
+        n_samples=int(np.isfinite(ml_ll).sum()),
+        fs_hz=fs_hz,
     )  # fmt: skip
-    trace = SwayTrace(grid, ml_cm - ml_cm.mean(), ap_cm - ap_cm.mean(), angle)
+    trace = SwayTrace(grid, ml_cm - np.nanmean(ml_cm), ap_cm - np.nanmean(ap_cm), angle)
     return metrics, trace
