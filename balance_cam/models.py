@@ -19,9 +19,11 @@ with no record is trusted on first use: its hash is recorded then, and checked f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -173,6 +175,8 @@ def verify_model(path: Path, hint: str = "") -> str:
     """
     digest = sha256_of(path)
     expected = expected_hashes(path)
+    if expected and digest not in expected and path.name == REGISTRY["full-tasks"].file_name:
+        expected = (*expected, built_full_sha256())  # a bundle built here, copied in by hand
     if not expected:
         log.warning("%s has no recorded checksum; recording sha256 %s now", path, digest[:12])
         try:
@@ -246,6 +250,15 @@ def write_bundle(members: dict[str, bytes], path: Path) -> None:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED
             zf.writestr(info, data)
+
+
+@functools.cache
+def built_full_sha256() -> str:
+    """sha256 of the full bundle :func:`build_full_bundle` makes with this mediapipe."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bundle.task"
+        write_bundle(full_bundle_members(), path)
+        return sha256_of(path)
 
 
 def build_full_bundle(directory: Path | None = None, force: bool = False) -> Path:
@@ -364,7 +377,7 @@ class InstalledModel:
     path: Path | None
     size_bytes: int
     sha256: str
-    status: str  # "official" (pinned hash), "recorded", "unrecorded", "MISMATCH", "not installed"
+    status: str  # official (pinned hash), built, recorded, unrecorded, MISMATCH, not installed
     source: str
     default: bool = False
 
@@ -406,7 +419,7 @@ def _file_row(
     if spec is not None and digest in spec.sha256:
         status = "official"
     elif recorded == digest:
-        status = "recorded"
+        status = "built" if source.startswith("built") else "recorded"
     elif recorded is None and spec is None:
         status = "unrecorded"
     else:
