@@ -100,6 +100,7 @@ def analyze(
     blur_faces: Annotated[bool, typer.Option("--blur-faces", help="Blur faces in the annotated video.")] = False,
     athlete: Annotated[str | None, typer.Option("--athlete", help="Also save to the history under this name.")] = None,
     db: Annotated[Path | None, typer.Option("--db", help="History database (default: user data dir).")] = None,
+    person: Person = None,
 ) -> None:  # fmt: skip
     """Analyse one recorded video: trials, hold time, sway, left/right verdict."""
     from balance_cam.analysis import analyze_video_series
@@ -112,11 +113,14 @@ def analyze(
 
         writer = VideoAnnotator(video, annotate, blur_faces=blur_faces)
         on_frame, close = writer.on_frame, writer.close
+    backend = model_backend(model, person)
     try:
-        result, series = analyze_video_series(video, config, on_frame=on_frame)
+        result, series = analyze_video_series(video, config, backend=backend, on_frame=on_frame)
     finally:
         if close is not None:
             close()
+        if backend is not None:
+            backend.close()
     emit(result, series, video.stem, json_out, out)
     if athlete is not None:
         from balance_cam.history import History
@@ -298,6 +302,106 @@ def _trend_lines(rows: list[dict[str, Any]]) -> list[str]:
             text = f"{side} leg trend, {hold.n} sessions: hold {hold.slope_per_week:+.2f} s/week"
             lines.append(text + (f", ML sway {sway.slope_per_week:+.2f} cm/week" if sway else ""))
     return lines
+
+
+# -- models: list / build / download (balance_cam.models) ------------------------------------
+models_app = typer.Typer(
+    no_args_is_help=True, help="Pose model bundles: list, build offline, download."
+)
+app.add_typer(models_app, name="models")
+ModelsDir = Annotated[Path | None, typer.Option(
+    "--dir", help="Models folder (default: $BALANCE_CAM_MODELS_DIR, else models/ of the "
+    "checkout, else the user data folder).")]  # fmt: skip
+Person = Annotated[str | None, typer.Option(
+    "--person", help="Tasks models: who is tested among several people: auto (who stands on one "
+    "leg), largest, center, or an index from the left (0 = leftmost).")]  # fmt: skip
+
+
+@models_app.command("list")
+@user_errors
+def models_list(directory: ModelsDir = None) -> None:
+    """What is installed: sizes, sha256, integrity, and which model is the default."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from balance_cam.models import list_models, models_dir
+
+    table = Table(title=f"pose models ({directory or models_dir()})")
+    for col in ("--model", "status", "size", "sha256", "source"):
+        table.add_column(col)
+    for m in list_models(directory):
+        size = f"{m.size_bytes / 1e6:.1f} MB" if m.size_bytes else ""
+        name = m.name + (" (default)" if m.default else "")
+        table.add_row(name, m.status, size, m.sha256[:16], m.source)
+    Console().print(table)
+
+
+@models_app.command("build")
+@user_errors
+def models_build(
+    directory: ModelsDir = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing bundle.")] = False,
+) -> None:
+    """Build pose_landmarker_full.task offline from the model inside the installed mediapipe."""
+    from balance_cam.models import build_full_bundle
+    from balance_cam.pose.base import sha256_of
+
+    path = build_full_bundle(directory, force=force)
+    typer.echo(f"built {path} (sha256 {sha256_of(path)}); use it with --model full-tasks")
+
+
+@models_app.command("download")
+@user_errors
+def models_download(
+    variant: Annotated[str, typer.Argument(help="lite, full or heavy.")],
+    directory: ModelsDir = None,
+    url: Annotated[str | None, typer.Option("--url", help="Download from a mirror.")] = None,
+    sha256: Annotated[str | None, typer.Option("--sha256", help="Expected sha256.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds without data.")] = 30.0,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:  # fmt: skip
+    """Download an official MediaPipe pose_landmarker bundle (checksum-verified, resumable)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    from balance_cam.models import download_model, spec_for
+
+    spec = spec_for(variant)
+    columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    bar = Progress(*columns, console=_stderr_console(), transient=True)
+    task = bar.add_task(spec.file_name, total=None)
+
+    def progress(done: int, total: int | None) -> None:
+        if not bar.live.is_started:  # started on the first byte: errors stay one line
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
+        path = download_model(variant, directory, url=url, sha256=sha256, timeout_s=timeout,
+                              force=force, progress=progress)  # fmt: skip
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+    typer.echo(f"installed {path}; use it with --model {spec.name}")
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def model_backend(model: str, person: str | None) -> Any:
+    """A backend for ``--person`` (``None`` when not given: the analysis makes its own)."""
+    if person is None:
+        return None
+    from balance_cam.models import is_legacy
+
+    if is_legacy(model):
+        raise ValueError(f"--person needs a Tasks model (lite, heavy, full-tasks or a .task "
+                         f"file); the legacy {model} model follows one person only")  # fmt: skip
+    from balance_cam.pose.base import create_backend
+
+    return create_backend(model, person=person)
 
 
 def main() -> None:
