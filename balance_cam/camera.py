@@ -45,17 +45,22 @@ CaptureFactory = Callable[..., Any]
 def _default_factory(index: int) -> Any:
     import cv2
 
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # no V4L2 warnings
+    level = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent: our own message says what is wrong, not V4L2 warnings
     try:
         api = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
         return cv2.VideoCapture(index, api)
     finally:
-        cv2.utils.logging.setLogLevel(level)
+        cv2.setLogLevel(level)
+
+
+def _device_exists(index: int) -> bool | None:
+    """Whether the camera's device node exists (Linux), None where that cannot be told."""
+    return Path(f"/dev/video{index}").exists() if sys.platform.startswith("linux") else None
 
 
 def _not_opened_message(index: int) -> str:
-    if sys.platform.startswith("linux") and not Path(f"/dev/video{index}").exists():
+    if _device_exists(index) is False:
         return f"no camera at index {index} (/dev/video{index} does not exist); is one connected?"
     return (f"camera {index} could not be opened: it may be in use by another program, "
             "or access is not permitted")  # fmt: skip
@@ -161,8 +166,7 @@ class CameraSource:
                 ok, bgr = self._cap.retrieve()
             if not ok:
                 if now - last_ok > self.stall_timeout_s:
-                    self._fail(f"camera {self.index} stopped delivering frames "
-                               "(unplugged or in use by another program)")  # fmt: skip
+                    self._fail(self._stopped_message())
                     return
                 time.sleep(0.01)
                 continue
@@ -186,6 +190,10 @@ class CameraSource:
             self._taken = False
             self._cond.notify_all()
 
+    def _stopped_message(self) -> str:
+        return (f"camera {self.index} stopped delivering frames for {self.stall_timeout_s:g} s "
+                "(unplugged, or taken by another program)")  # fmt: skip
+
     def _fail(self, message: str) -> None:
         with self._cond:
             self._error = message
@@ -197,14 +205,12 @@ class CameraSource:
 
         Raises :class:`CameraDisconnected` when the camera failed or stalled.
         """
-        deadline = time.monotonic() + self.stall_timeout_s
+        deadline = time.monotonic() + self.stall_timeout_s + 0.5  # the reader usually says first
         with self._cond:
             while self._taken and self._error is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise CameraDisconnected(
-                        f"camera {self.index}: no frame for {self.stall_timeout_s:g} s (unplugged?)"
-                    )
+                    raise CameraDisconnected(self._stopped_message())
                 self._cond.wait(remaining)
             if self._taken and self._error is not None:
                 raise CameraDisconnected(self._error)

@@ -558,7 +558,7 @@ class LiveDisplay:
         self.fps, self.card = A.FpsAnnotator(), A.ResultCardAnnotator()
         self.limit_s = None
         try:
-            cv2.namedWindow(self.WINDOW, cv2.WINDOW_AUTOSIZE)
+            cv2.namedWindow(self.WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as exc:
             raise LiveError(f"cannot open a window ({exc.err}); use --no-window") from exc
         self._opened = True
