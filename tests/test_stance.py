@@ -1,0 +1,123 @@
+"""The stance state machine on synthetic landmark series with known events (no pose model)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from balance_cam.analysis import analyze_series
+from balance_cam.config import AnalysisConfig, StanceConfig
+from balance_cam.stance import StanceDetector
+from tests.landmark_fixtures import shifted, standing_series, with_gap
+
+FPS = (25.0, 30000 / 1001, 30.0, 60.0)
+
+
+def trials_of(series, **stance):
+    cfg = AnalysisConfig(stance=replace(StanceConfig(), **stance))
+    return analyze_series(series, cfg).trials
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_lift_and_touchdown_times_at_any_frame_rate(fps):
+    s = standing_series(8.0, fps, [(2.0, 5.5, "right", 0.25)])
+    (t,) = trials_of(s)
+    assert t.stance == "left"
+    assert t.stop_reason == "touchdown"
+    assert t.lift_observed
+    assert abs(t.start_s - 2.0) <= 0.1
+    assert abs(t.end_s - 5.5) <= 0.1
+    assert abs(t.hold_s - 3.5) <= 0.15
+
+
+def test_mirror_image_sides():
+    s = standing_series(6.0, 30, [(1.0, 4.0, "left", 0.25)])
+    (t,) = trials_of(s)
+    assert t.stance == "right"
+    (m,) = trials_of(s.mirrored())
+    assert m.stance == "left" and m.start_s == t.start_s and m.end_s == t.end_s
+
+
+def test_variable_frame_timing_uses_timestamps():
+    rng = np.random.default_rng(3)
+    times = np.cumsum(rng.uniform(1 / 60, 1 / 20, size=400))
+    times -= times[0]
+    s = standing_series(0, 30, [(2.0, 6.0, "right", 0.25)], times=times)
+    (t,) = trials_of(s)
+    assert abs(t.start_s - 2.0) <= 0.12 and abs(t.end_s - 6.0) <= 0.12
+
+
+def test_time_limit_stops_at_limit():
+    s = standing_series(12.0, 30, [(1.0, 11.5, "right", 0.3)])
+    (t,) = trials_of(s, limit_s=5.0)
+    assert t.stop_reason == "time_limit"
+    assert t.hold_s == pytest.approx(5.0)
+
+
+def test_stance_foot_moving_ends_the_trial():
+    s = shifted(standing_series(8.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.0, "left", 0.3)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "stance_foot_moved"
+    assert abs(t.end_s - 4.0) <= 0.15
+
+
+def test_person_lost_beyond_grace_ends_the_trial_at_last_seen_frame():
+    s = with_gap(standing_series(8.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.0, 5.5)
+    trials = trials_of(s)
+    assert trials[0].stop_reason == "lost_tracking"
+    assert trials[0].end_s == pytest.approx(4.0 - 1 / 30, abs=1e-6)
+    assert len(trials) == 1  # coming back with the foot still up starts no new trial
+
+
+def test_short_gap_inside_grace_is_bridged():
+    s = with_gap(standing_series(8.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.0, 4.3)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 7.0) <= 0.1
+
+
+def test_end_of_video_while_holding():
+    (t,) = trials_of(standing_series(5.0, 30, [(1.0, 9.0, "right", 0.3)]))
+    assert t.stop_reason == "end_of_video"
+    assert t.end_s == pytest.approx(5.0 - 1 / 30, abs=1e-6)
+
+
+def test_walking_steps_are_not_trials():
+    steps = [(1.0 + 0.8 * k, 1.4 + 0.8 * k, "left" if k % 2 else "right", 0.2) for k in range(8)]
+    assert trials_of(standing_series(9.0, 30, steps)) == ()
+
+
+def test_one_frame_spike_is_debounced():
+    s = standing_series(4.0, 30, [])
+    image = s.image.copy()
+    image[60, 28, 1] -= 0.3  # right ankle jumps up for one frame
+    spiked = type(s)(s.t_s, image, s.world, s.width_px, s.height_px)
+    assert trials_of(spiked) == ()
+
+
+def test_several_trials_left_then_right():
+    s = standing_series(20.0, 30, [(1.0, 6.0, "right", 0.25), (8.0, 12.0, "left", 0.25),
+                                   (14.0, 18.0, "right", 0.25)])  # fmt: skip
+    trials = trials_of(s)
+    assert [t.stance for t in trials] == ["left", "right", "left"]
+    assert [t.index for t in trials] == [0, 1, 2]
+    assert all(t.stop_reason == "touchdown" for t in trials)
+
+
+def test_already_lifted_at_start_is_flagged():
+    (t,) = trials_of(standing_series(5.0, 30, [(-1.0, 3.0, "right", 0.4)]))
+    assert t.stance == "left" and t.start_s == 0.0 and not t.lift_observed
+    assert abs(t.end_s - 3.0) <= 0.1
+
+
+def test_detector_exposes_live_state_each_frame():
+    s = standing_series(4.0, 30, [(1.0, 3.0, "right", 0.3)])
+    det = StanceDetector()
+    px, vis = s.pixels(), s.image[..., 3]
+    states = []
+    for i, t in enumerate(s.t_s):
+        det.update(float(t), px[i], vis[i], s.world[i, :, :3].astype(float))
+        states.append(det.state)
+    assert states[0] == "ready" and "holding" in states
+    assert det.state in ("wait_foot_down", "ready")
