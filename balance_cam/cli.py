@@ -73,9 +73,30 @@ def user_errors(func: F) -> F:
 
 
 def _quiet_native_logs() -> None:
-    """MediaPipe/TFLite write C++ log lines to stderr; keep the CLI's stderr for our messages."""
+    """MediaPipe/TFLite write C++ log lines to stderr; keep the CLI's stderr for our messages.
+
+    The C++ side (absl logging, TFLite's "Created XNNPACK delegate", calculator warnings)
+    ignores ``GLOG_minloglevel`` and writes to file descriptor 2 from the graph's own threads,
+    at unpredictable times after the model is created, so redirecting fd 2 around single calls
+    is racy. Instead Python's ``sys.stderr`` is moved to a duplicate of the real stderr and
+    fd 2 itself points at ``/dev/null``: everything Python writes (our error line, logging,
+    rich, tracebacks) still reaches the terminal; native writes do not. ``-v``/``--verbose``
+    or ``BALANCE_CAM_NATIVE_LOGS=1`` keep the native logs.
+    """
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if os.environ.get("BALANCE_CAM_NATIVE_LOGS") or {"-v", "--verbose"} & set(sys.argv[1:]):
+        return
+    try:
+        sys.stderr.flush()
+        real_fd = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):  # no usable fd 2 (embedded, closed)
+        return
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    sys.stderr = os.fdopen(real_fd, "w", buffering=1, encoding=encoding, errors="backslashreplace")
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 Limit = Annotated[float, typer.Option("--limit", help="Trial time limit, seconds (30-45 s clinically).")]
@@ -413,6 +434,11 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("balance-cam: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # outside user_errors (e.g. a broken install): still one line
+        logging.getLogger("balance_cam").debug("internal error", exc_info=True)
+        typer.echo(f"balance-cam: error: internal error ({exc.__class__.__name__}: {exc}); "
+                   "please report it", err=True)  # fmt: skip
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":
