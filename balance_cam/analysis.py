@@ -203,3 +203,17 @@ def analyze_series(
         analyzer.update(float(series.t_s[i]), int(series.frame_index[i]), pose)
     analyzer.finish()
     return analyzer.result(source or {}, model or {})
+
+
+def analyze_landmarks_file(path: str | Path, config: AnalysisConfig | None = None) -> AnalysisResult:
+    """Recompute a result from a saved ``.landmarks.npz`` (written by ``analyze --out``)."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: no such file")
+    try:
+        series = LandmarkSeries.load(p)
+    except (OSError, KeyError, ValueError) as exc:
+        raise SourceError(f"{p}: not a balance-cam landmarks file ({exc})") from exc
+    source = {"path": str(p), "frames": len(series), "width": series.width_px,
+              "height": series.height_px, "recomputed_from_landmarks": True}  # fmt: skip
+    return analyze_series(series, config, source=source, model={"backend": "saved-landmarks"})

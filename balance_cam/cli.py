@@ -110,7 +110,9 @@ Model = Annotated[str, typer.Option("--model", help="Pose model: full (bundled),
 @app.command()
 @user_errors
 def analyze(
-    video: Annotated[Path, typer.Argument(help="Video file (mp4/mov/avi/webm) or a folder of images.")],
+    video: Annotated[Path, typer.Argument(
+        help="Video file (mp4/mov/avi/webm), a folder of images, or saved landmarks (.landmarks.npz)."
+    )],
     json_out: Annotated[bool, typer.Option("--json", help="Print the result JSON to stdout.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write result JSON, frames CSV/Parquet, landmarks.")] = None,
     limit: Limit = 45.0,
@@ -128,6 +130,12 @@ def analyze(
     from balance_cam.config import AnalysisConfig
 
     config = AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
+    if video.suffix == ".npz":  # saved landmarks (analyze --out): recompute without pose
+        from balance_cam.analysis import analyze_landmarks_file
+
+        result = analyze_landmarks_file(video, config)
+        emit(result, None, video.name.removesuffix(".landmarks.npz").removesuffix(".npz"), json_out, out)
+        return
     on_frame, close = None, None
     if annotate is not None:
         from balance_cam.annotate import VideoAnnotator
@@ -423,6 +431,132 @@ def model_backend(model: str, person: str | None) -> Any:
     from balance_cam.pose.base import create_backend
 
     return create_backend(model, person=person)
+
+@app.command()
+@user_errors
+def batch(
+    inputs: Annotated[list[str], typer.Argument(
+        help='Video files, folders (searched recursively) or quoted globs such as "videos/**/*.mp4".',
+        show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results folder: per-video results, tables.")],
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1,
+        help="Local worker processes (default: one per core).")] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler",
+        help="Dask scheduler (tcp://host:8786); workers need balance-cam and the same paths.")] = None,
+    resume: Annotated[bool, typer.Option("--resume",
+        help="Skip videos whose result exists with the same file hash and settings.")] = False,
+    name_pattern: Annotated[str | None, typer.Option("--name-pattern",
+        help='Fields in file names, e.g. "{athlete}_{leg}_{trial}" (or "{athlete}/{leg}_{trial}").')] = None,
+    frames: Annotated[bool, typer.Option("--frames/--no-frames",
+        help="Also write per-frame tables and landmarks for each video.")] = True,
+    limit: Limit = 45.0,
+    height_cm: HeightCm = None,
+    age: Age = None,
+    model: Model = "full",
+    save_history: Annotated[bool, typer.Option("--save-history",
+        help="Also store each result in the history database (athlete from {athlete}).")] = False,
+    athlete: Annotated[str | None, typer.Option("--athlete",
+        help="With --save-history: the athlete of every video (else the {athlete} field).")] = None,
+    db: Annotated[Path | None, typer.Option("--db", help="History database (default: user dir).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+        help="No progress bar: failed files and the final summary only (for logs).")] = False,
+) -> None:  # fmt: skip
+    """Analyse many videos on all cores or a Dask cluster; resumable; combined tables.
+
+    Exit codes: 0 every video analysed; 5 some videos failed or gave partial results (see
+    batch_errors.csv); 130 interrupted (finished results are kept: rerun with --resume);
+    2 bad input (nothing found, bad pattern, scheduler unreachable).
+    """
+    from balance_cam.batch import BatchOptions, run_batch, save_to_history
+    from balance_cam.config import AnalysisConfig
+
+    if scheduler and workers:
+        logging.getLogger("balance_cam").warning("--workers is ignored with --scheduler")
+    _quiet_dask_logs()
+    config = AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
+    options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler)
+    with _BatchProgress(quiet) as progress:
+        report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,
+                                   on_start=progress.start)  # fmt: skip
+    if save_history:
+        added = save_to_history(report.outcomes, out, db, athlete)
+        typer.echo(f"history: {added} session(s) added")
+    _batch_summary(report, tables)
+    if report.interrupted:
+        raise fail("interrupted; finished results are kept (rerun with --resume)", EXIT_INTERRUPTED)
+    if report.count("failed", "partial"):
+        raise typer.Exit(EXIT_FAILED_FILES)
+
+
+def _quiet_dask_logs() -> None:
+    """Dask logs scheduler/worker life at INFO; keep warnings only (``-v`` shows them)."""
+    import distributed  # noqa: F401 - configures its loggers on import
+
+    level = logging.getLogger("balance_cam").level
+    logging.getLogger("distributed").setLevel(logging.INFO if level == logging.DEBUG else logging.ERROR)
+
+
+class _BatchProgress:
+    """Live progress bar of a batch (files done/failed, frames per second, ETA), or in quiet
+    mode one stderr line per failed file."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.bar, self.task = quiet, None, None
+        self.frames, self.failed, self.t0 = 0, 0, 0.0
+
+    def __enter__(self) -> _BatchProgress:
+        if not self.quiet:
+            import rich.progress as rp
+
+            self.bar = rp.Progress(
+                rp.TextColumn("[bold]batch"), rp.BarColumn(), rp.MofNCompleteColumn(),
+                rp.TextColumn("[red]{task.fields[failed]} failed"),
+                rp.TextColumn("{task.fields[fps]:.0f} frames/s"), rp.TimeElapsedColumn(),
+                rp.TextColumn("ETA"), rp.TimeRemainingColumn(), console=_stderr_console(),
+            )  # fmt: skip
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def start(self, total: int, n_workers: int) -> None:
+        import time
+
+        self.t0 = time.perf_counter()
+        if self.bar is not None:
+            self.task = self.bar.add_task("batch", total=total, failed=0, fps=0.0)
+        else:
+            typer.echo(f"batch: {total} videos on {n_workers} workers", err=True)
+
+    def outcome(self, o: Any) -> None:
+        import time
+
+        if o.status != "skipped":
+            self.frames += o.frames
+        self.failed += o.failed
+        fps = self.frames / max(time.perf_counter() - self.t0, 1e-9)
+        if o.failed:
+            line = f"{o.status}: {o.path}: {o.error_kind}: {o.reason}"
+            if self.bar is not None:
+                self.bar.console.print(line, markup=False, highlight=False)
+            else:
+                typer.echo(f"balance-cam: {line}", err=True)
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, failed=self.failed, fps=fps)
+
+
+def _batch_summary(report: Any, tables: dict[str, Path]) -> None:
+    """One summary line per count, and where the tables are."""
+    total_frames = sum(o.frames for o in report.outcomes if o.status != "skipped")
+    fps = total_frames / max(report.elapsed_s, 1e-9)
+    counts = ", ".join(f"{report.count(s)} {s.replace('_', ' ')}" for s in
+                       ("ok", "partial", "skipped", "failed", "not_run") if report.count(s))  # fmt: skip
+    typer.echo(f"batch: {report.total} videos on {report.workers} workers in "
+               f"{report.elapsed_s:.1f} s ({fps:.0f} frames/s): {counts}")  # fmt: skip
+    typer.echo(f"tables: {tables['trials.csv'].parent}/batch_{{trials,videos,athletes,errors}}"
+               ".{csv,parquet}")  # fmt: skip
 
 
 def main() -> None:
