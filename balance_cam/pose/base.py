@@ -61,9 +61,10 @@ def create_backend(model: str = "full", **kwargs: object) -> PoseBackend:
     """Make a backend for ``model``.
 
     ``"full"`` (default) and ``"legacy"`` use the legacy ``mediapipe.solutions.pose`` graph with
-    the model bundled in the mediapipe wheel. Any other value is handed to the Tasks API
-    backend (``lite``/``full``/``heavy`` names from ``models/``, or a path to a ``.task`` file)
-    when that backend is installed.
+    the model bundled in the mediapipe wheel (one person only). Any other value goes to the
+    Tasks API backend (:mod:`balance_cam.pose.tasks`): ``lite``, ``heavy``, ``full-tasks``
+    (bundles in the models folder, see :mod:`balance_cam.models`) or a path to a ``.task``
+    file; keyword arguments such as ``person`` and ``num_poses`` are passed on.
     """
     if model in ("full", "legacy", "legacy-full"):
         from balance_cam.pose.mediapipe_legacy import LegacyPoseBackend
@@ -72,5 +73,7 @@ def create_backend(model: str = "full", **kwargs: object) -> PoseBackend:
     try:
         from balance_cam.pose.tasks import TasksPoseBackend
     except ImportError as exc:  # pragma: no cover - depends on what is installed
-        raise PoseError(f"model {model!r} needs the Tasks backend, which is unavailable: {exc}")
+        raise PoseError(
+            f"model {model!r} needs the Tasks backend, which is unavailable: {exc}"
+        ) from exc
     return TasksPoseBackend(model, **kwargs)  # type: ignore[arg-type]
