@@ -19,11 +19,12 @@ class StanceConfig:
     """
 
     lift_on_ll: float = 0.10
-    """The raised ankle must rise this far above the stance ankle (leg lengths) to start a trial."""
+    """A foot must move this far from its rest position to start a trial, and stand this high
+    above the other foot to count as raised (leg lengths)."""
     lift_off_ll: float = 0.04
-    """Below this height the foot counts as down: lift and touchdown times are taken here."""
+    """Lift onset: the trial starts when the foot first moved this far from rest."""
     confirm_s: float = 0.10
-    """A lift, a touchdown or a stance-foot shift must persist this long (debounce)."""
+    """A lift or a stance-foot shift must persist this long (debounce)."""
     touchdown_still_s: float = 0.15
     """The raised foot must stand still this long (not raised) to count as touched down; a
     swinging foot pauses for up to ~0.1 s at the top of its swing."""
@@ -54,8 +55,9 @@ class StanceConfig:
     """A foot already this high (image and world) in the first frames starts a trial whose lift
     was not seen: twice ``lift_on_ll``, because a staggered stance seen from above also makes
     one foot look higher when no double stance has been seen to compare with."""
-    euro_min_cutoff_hz: float = 3.0
-    """One-Euro filter (Casiez et al. 2012) on the event signals: cut-off at rest."""
+    euro_min_cutoff_hz: float | None = None
+    """Optional One-Euro filter (Casiez et al. 2012) on the event positions: cut-off at rest
+    (None = off; the speed window already smooths)."""
     euro_beta: float = 1.0
     """One-Euro speed coefficient, per leg length per second."""
 

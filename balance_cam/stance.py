@@ -7,7 +7,10 @@ the stance foot moves, the person is lost, or the time limit is reached.
 
 Everything is scale-free: image distances are divided by the leg length ``L`` (hip→knee→ankle
 in pixels, running median), world distances by the same length in world landmarks; speeds are
-in leg lengths per second; durations in seconds. Positions are One-Euro filtered (causal).
+in leg lengths per second; durations in seconds. Positions are used as MediaPipe gives them:
+the displacement over ``speed_window_s`` that defines a foot's speed is itself a causal
+smoother, and an extra One-Euro filter (``euro_min_cutoff_hz``, off by default) delayed the
+touchdown and stance-foot events by 50-100 ms on the Pose2Sim clips.
 
 Per foot (ankle landmark) the detector keeps:
 
@@ -15,20 +18,25 @@ Per foot (ankle landmark) the detector keeps:
 - its *speed*: displacement over the last ``speed_window_s`` divided by that time;
 - *still*: speed below ``still_ll_s``.
 
-A foot's *height* is measured relative to the double-stance configuration seen before the
-lift (so a staggered stance or an oblique camera gives no offset), both in the image
-(vertical, ``y`` down) and in MediaPipe world landmarks along the body axis seen at rest
-(hip midpoint minus ankle midpoint). A foot is *clearly raised* only when both agree.
+A foot's *height* above the other foot is measured relative to the double-stance
+configuration seen before the lift (so a staggered stance or an oblique camera gives no
+offset): in MediaPipe world landmarks along the body axis seen at rest (hip midpoint minus
+ankle midpoint), which does not depend on the camera's viewpoint, or in the image (vertical,
+``y`` down) when world landmarks are missing. A foot is *clearly raised* at ``lift_on_ll``.
 
 Events (hysteresis and debouncing; every event time is back-dated to its onset):
 
-- **lift**: one foot leaves its rest position (displacement ≥ ``lift_on_ll``) while the other
-  stays still where it stood, for ``confirm_s``; the trial starts when the displacement first
-  exceeded ``lift_off_ll``.
-- **touchdown**: the raised foot stops moving (still for ``confirm_s``) and is not clearly
-  raised; the trial ends when it stopped.
-- **stance foot moved**: the stance ankle moves ``stance_move_ll`` from where it stood.
-- **lost tracking**: hips, knees or ankles invisible for more than ``grace_s``.
+- **lift**: one foot leaves its rest position (displacement ≥ ``lift_on_ll``, in any direction:
+  an oblique camera may see a raised foot move sideways more than up) while the other stays
+  where it stood (moved less than ``stance_move_ll`` and less than half as far), with the
+  pelvis above it (``upright_min_ll``), for ``confirm_s``; the trial starts when the
+  displacement first exceeded ``lift_off_ll``.
+- **touchdown**: the raised foot stops moving (still for ``touchdown_still_s``) and is not
+  clearly raised; the trial ends when it stopped.
+- **stance foot moved**: the stance ankle moves ``stance_move_ll`` from where it stood, for
+  ``confirm_s``.
+- **lost tracking**: hips or ankles missing (visibility below ``min_visibility``) for more
+  than ``grace_s``; the trial ends at the last frame they were seen.
 - **time limit** and **end of video**.
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
@@ -200,8 +208,9 @@ class StanceDetector:
         self.lift_observed = True
         self.last_features: StanceFeatures | None = None
         self._lengths: deque[tuple[float, float, float]] = deque()
-        self._pos_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
-        self._w_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta)
+        on = c.euro_min_cutoff_hz is not None
+        self._pos_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta) if on else None
+        self._w_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta) if on else None
         self._feet = {s: _Foot(c.speed_window_s, c.still_ll_s) for s in SIDES}
         self._ref = _Reference()
         self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
@@ -233,10 +242,12 @@ class StanceDetector:
         length = float(np.median([v for _, v, _ in self._lengths]))
         wl = [v for _, _, v in self._lengths if np.isfinite(v)]
         length_w = float(np.median(wl)) if wl else float("nan")
-        ankles = self._pos_filter(t_s, px[list(_ANKLES)].reshape(-1)).reshape(2, 2)
+        ankles = self._smooth(self._pos_filter, t_s, px[list(_ANKLES)].reshape(-1), length).reshape(2, 2)
         ankle_w = hip_w = axis = None
         if w is not None:
-            pts = self._w_filter(t_s, w[list(_ANKLES + _HIPS)].reshape(-1)).reshape(4, 3)
+            scale_w = length_w if np.isfinite(length_w) else 0.9
+            pts = self._smooth(self._w_filter, t_s, w[list(_ANKLES + _HIPS)].reshape(-1), scale_w)
+            pts = pts.reshape(4, 3)
             ankle_w, hip_w = (pts[0], pts[1]), (pts[2], pts[3])
             axis = pts[2:].mean(axis=0) - pts[:2].mean(axis=0)
         pelvis_y = float(px[list(_HIPS), 1].mean())
@@ -246,6 +257,13 @@ class StanceDetector:
             ((px[_ANKLES[0], 1] - pelvis_y) / length, (px[_ANKLES[1], 1] - pelvis_y) / length),
             (knee_angle_deg(src, "left"), knee_angle_deg(src, "right")),
         )  # fmt: skip
+
+    def _smooth(self, filt: OneEuroFilter | None, t_s: float, x: np.ndarray, length: float) -> np.ndarray:
+        """Optional One-Euro smoothing with its speed term in leg lengths per second."""
+        if filt is None:
+            return x
+        filt.beta = self.cfg.euro_beta / length
+        return filt(t_s, x)
 
     def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
         """Height of ``raised`` above the other foot relative to the reference configuration:
