@@ -16,7 +16,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import analyzed, sample
 from typer.testing import CliRunner
 
 from balance_cam import plots
@@ -34,6 +33,7 @@ from balance_cam.report import (
 from balance_cam.results import AnalysisResult
 from balance_cam.sources import iter_frames
 from balance_cam.summary import summarize
+from tests.conftest import analyzed, sample
 
 CLIP = "pose2sim_cam01.mp4"
 XSS = "<script>alert(1)</script>"

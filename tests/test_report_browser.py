@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sample
-from test_report import CLIP, XSS, two_sided
 
 from balance_cam.history import History
 from balance_cam.report import render_athlete_report, render_result_report, write_report
+from tests.conftest import sample
+from tests.test_report import CLIP, XSS, two_sided
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
