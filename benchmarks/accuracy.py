@@ -512,7 +512,10 @@ def camera_section(rows: list[dict], events_3d: tuple[float, float]) -> list[str
         "the pelvis (hip midpoint) minus the left (stance) ankle, in pixels, and the sway "
         "angle of that line. Errors are in leg lengths (median projected pelvis–ankle "
         "distance). Both sides are pose models: OpenPose and BlazePose hips differ by a "
-        "nearly constant offset (the bias column), so correlation is the main measure.",
+        "nearly constant offset (the bias column), so correlation is the main measure. "
+        "The calibration convention was checked by eye: "
+        "![3-D markers projected on frame 45](img/pose2sim_projection.jpg) "
+        "(red: right, green: left; `accuracy.py --overlay docs/img/pose2sim_projection.jpg`).",
         "",
     ]
     body = [
