@@ -66,14 +66,14 @@ class TasksPoseBackend:
         min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5, select: SelectConfig | None = None,
     ) -> None:  # fmt: skip
-        from balance_cam.models import resolve_model, spec_for, verify_model
+        from balance_cam.models import REGISTRY, resolve_model, verify_model
 
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, but got {num_poses}")
         if running_mode not in ("video", "live_stream"):
             raise ValueError(f"running_mode must be video or live_stream, got {running_mode!r}")
         name, path = resolve_model(model, models_dir)
-        hint = spec_for(name).install_hint if not name.endswith(".task") else ""
+        hint = REGISTRY[name].install_hint if name in REGISTRY else ""
         digest = verify_model(path, hint)
         self._selector = PersonSelector(select or SelectConfig(person=person))
         self._mode = running_mode
