@@ -328,8 +328,8 @@ def _trend_lines(rows: list[dict[str, Any]]) -> list[str]:
         hold = linear_trend(days, [r["best_hold_s"] for r in mine])
         sway = linear_trend(days, [r["ml_rms_cm"] for r in mine])
         if hold is not None:
-            text = f"{side} leg trend, {hold.n} sessions: hold {hold.slope_per_week:+.2f} s/week"
-            lines.append(text + (f", ML sway {sway.slope_per_week:+.2f} cm/week" if sway else ""))
+            text = f"{side} leg trend, {hold.n} sessions: hold {hold.per_week('s')}"
+            lines.append(text + (f", ML sway {sway.per_week('cm')}" if sway else ""))
     return lines
 
 

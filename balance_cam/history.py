@@ -273,6 +273,11 @@ class TrendFit:
     def slope_per_week(self) -> float:
         return 7.0 * self.slope_per_day
 
+    def per_week(self, unit: str) -> str:
+        """The slope as text, e.g. ``"+1.25 s/week"`` (never ``"-0.00"``)."""
+        slope = round(self.slope_per_week, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+        return f"{slope:+.2f} {unit}/week"
+
 
 def linear_trend(days: Any, values: Any) -> TrendFit | None:
     """Ordinary least-squares trend of ``values`` over ``days`` (NaN ignored); None with fewer

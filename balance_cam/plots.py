@@ -175,8 +175,7 @@ def trend_svg(
         fit = linear_trend(d[mask], v[mask])
         if fit is not None:
             xs = np.array([d[mask].min(), d[mask].max()])
-            slope = fit.slope_per_week if abs(fit.slope_per_week) >= 0.005 else 0.0
-            label = f"{side} trend {slope:+.2f} {unit}/week"
+            label = f"{side} trend {fit.per_week(unit)}"
             ax.plot(xs, fit.intercept + fit.slope_per_day * xs, "-", color=SIDE_COLOURS[side],
                     linewidth=1.4, label=label)
     if ref is not None:
