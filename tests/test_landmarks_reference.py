@@ -12,9 +12,9 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, analyzed, sample
 
 from balance_cam.skeleton import INDEX
+from tests.conftest import ROOT, analyzed, sample
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import reference as ref  # noqa: E402

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, sample
 
 from balance_cam.metrics import sway_angle_deg
 from balance_cam.sources import iter_frames, probe
@@ -31,6 +30,7 @@ from balance_cam.synthetic import (
     sway_frames,
     write_video,
 )
+from tests.conftest import ROOT, sample
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import reference as ref  # noqa: E402

@@ -7,9 +7,9 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import DATA, ROOT, analyzed
 
 from balance_cam.skeleton import INDEX
+from tests.conftest import DATA, ROOT, analyzed
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import accuracy  # noqa: E402
