@@ -60,7 +60,8 @@ def discover(inputs: Sequence[str | Path], exclude: str | Path | None = None) ->
     A file is taken as given (whatever its suffix, so a non-video fails visibly); a folder is
     searched recursively and a glob pattern (``**`` is recursive) expanded, both keeping only
     names with a video suffix (:data:`VIDEO_SUFFIXES`) that are not hidden (``.name``).
-    Files under ``exclude`` (the output folder) are left out.
+    Files under ``exclude`` (the output folder) are left out. Symlinks are not resolved, so
+    two links to one clip are two videos.
     """
     found: set[Path] = set()
     for item in inputs:
@@ -77,9 +78,9 @@ def discover(inputs: Sequence[str | Path], exclude: str | Path | None = None) ->
             files = [path]
         else:
             raise BatchError(f"{text}: no such file or folder")
-        found.update(f.resolve() for f in files)
+        found.update(Path(os.path.abspath(f)) for f in files)
     if exclude is not None:
-        out = Path(exclude).resolve()
+        out = Path(os.path.abspath(exclude))
         found = {f for f in found if out not in f.parents}
     return sorted(found)
 
@@ -308,6 +309,7 @@ def analyze_one(task: BatchTask) -> Outcome:
             _drop_backend(task.config.model)
             log.debug("%s failed", task.path, exc_info=True)
         reason = str(exc) if kind != "internal" else f"{exc.__class__.__name__}: {exc}"
+        reason = reason.removeprefix(f"{task.path}: ")  # the file has its own column
         return replace(base, sha256=sha256, error_kind=kind, reason=reason,
                        elapsed_s=time.perf_counter() - t0)  # fmt: skip
     return _done(replace(base, sha256=sha256), result, "ok", t0)
@@ -326,9 +328,12 @@ def _analyze(task: BatchTask, sha256: str) -> AnalysisResult:
 
 
 def _done(base: Outcome, result: AnalysisResult, status: str, t0: float) -> Outcome:
-    if status == "ok" and not result.complete:
+    if not result.complete:  # damaged part-way: reported as partial, also when resumed
         status = "partial"
-    kind, reason = ("partial", "; ".join(result.warnings)) if not result.complete else ("", "")
+    kind, reason = ("", "")
+    if not result.complete:
+        kind = "partial"
+        reason = "; ".join(w.removeprefix(f"{base.path}: ") for w in result.warnings)
     return replace(base, status=status, result=_strip_traces(result), frames=result.frames_decoded,
                    elapsed_s=time.perf_counter() - t0, error_kind=kind, reason=reason)  # fmt: skip
 

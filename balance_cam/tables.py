@@ -106,9 +106,15 @@ def videos_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.D
     import pandas as pd
 
     rows = [{**_keys(o, names), **_video_row(o)} for o in outcomes]
-    return pd.DataFrame(rows, columns=[*_key_columns(names), *VIDEO_FIELDS]).sort_values(
-        "file", ignore_index=True
-    )
+    df = pd.DataFrame(rows, columns=[*_key_columns(names), *VIDEO_FIELDS])
+    df = _nullable_ints(df, ("n_trials", "n_left", "n_right", "frames_decoded",
+                             "frames_with_person", "width", "height"))  # fmt: skip
+    return df.sort_values("file", ignore_index=True)
+
+
+def _nullable_ints(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Integer columns that are empty for some rows (failed videos) stay integers."""
+    return df.astype({c: "Int64" for c in columns})
 
 
 def errors_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.DataFrame:
@@ -172,7 +178,8 @@ def athletes_table(
     columns = [key, "n_videos", "n_failed", *_side_columns("left"), *_side_columns("right"),
                "hold_asymmetry_pct", "sway_asymmetry_pct", "weaker_side", "flags",
                "verdict"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    df = pd.DataFrame(rows, columns=columns)
+    return _nullable_ints(df, [f"{s}_{f}" for s in ("left", "right") for f in ("trials", "best_trial")])
 
 
 def build_tables(
