@@ -47,7 +47,6 @@ def measure(clip: Path, every: int = 100) -> list[tuple[int, float]]:
             samples.append((frame.index, proc.memory_info().rss / 2**20))
 
     analyze_video(clip, on_frame=on_frame)
-    samples.append((samples[-1][0] + 1, proc.memory_info().rss / 2**20))
     return samples
 
 
@@ -60,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         clip = looped_clip(Path(tmp) / "long.mp4", args.frames, args.height)
         samples = measure(clip)
     warm = next((mb for i, mb in samples if i >= 300), samples[0][1])
-    end = samples[-1][1]
+    end = samples[-1][1]  # last sample inside the loop (the model is still loaded)
     peak = max(mb for _, mb in samples)
     span = max(1, samples[-1][0] - 300)
     print(f"{args.frames} frames at height {args.height}: RSS after warm-up {warm:.0f} MB, "
