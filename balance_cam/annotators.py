@@ -72,10 +72,13 @@ def blend_rect(image: np.ndarray, x0: int, y0: int, x1: int, y1: int,
 
 
 def put_text(image: np.ndarray, text: str, org_xy: tuple[int, int], font_scale: float,
-             color: Color = TEXT_BGR, thickness: int = 2, font: int = FONT) -> None:  # fmt: skip
-    """Text with a dark outline so it reads on any background (``org`` = baseline start)."""
+             color: Color = TEXT_BGR, thickness: int = 2, font: int = FONT,
+             outline: bool = True) -> None:  # fmt: skip
+    """Text (``org`` = baseline start); the dark outline makes it read on any background
+    and can be left out on a panel (it doubles the drawing time)."""
     x, y = int(org_xy[0]), int(org_xy[1])
-    cv2.putText(image, text, (x, y), font, font_scale, (0, 0, 0), thickness + 3, cv2.LINE_AA)
+    if outline:
+        cv2.putText(image, text, (x, y), font, font_scale, (0, 0, 0), thickness + 3, cv2.LINE_AA)
     cv2.putText(image, text, (x, y), font, font_scale, color, thickness, cv2.LINE_AA)
 
 
@@ -118,7 +121,8 @@ class SkeletonAnnotator:
         t = max(1, int(round(self.thickness * scale_of(image_bgr))))
         for a, b in BONES:
             if ok[a] and ok[b]:
-                role = _leg_role(stance, _SIDE_OF[a]) if _IS_LEG[a] and _IS_LEG[b] else "body"
+                same_leg = _IS_LEG[a] and _IS_LEG[b] and _SIDE_OF[a] == _SIDE_OF[b]
+                role = _leg_role(stance, _SIDE_OF[a]) if same_leg else "body"
                 cv2.line(image_bgr, tuple(pts[a]), tuple(pts[b]), self.colors[role], t, cv2.LINE_AA)
         for i in np.flatnonzero(ok & _IS_LEG):
             role = _leg_role(stance, _SIDE_OF[i])
@@ -130,13 +134,14 @@ class TimerAnnotator:
     """The hold time in big digits (readable from 3 m on a laptop screen), top right.
 
     Args:
-        height_frac: digit height as a fraction of the image height.
+        height_frac: digit height as a fraction of the image height (less on narrow,
+            portrait images, where the digits are limited to ``max_width_frac`` of the width).
         color_bgr: digit colour; the bar under it shows progress towards ``limit_s``.
     """
 
     def __init__(self, height_frac: float = 0.16, color_bgr: Color = TEXT_BGR,
-                 bar_bgr: Color = STANCE_BGR) -> None:  # fmt: skip
-        self.height_frac = height_frac
+                 bar_bgr: Color = STANCE_BGR, max_width_frac: float = 0.6) -> None:  # fmt: skip
+        self.height_frac, self.max_width_frac = height_frac, max_width_frac
         self.color_bgr = color_bgr
         self.bar_bgr = bar_bgr
 
@@ -148,12 +153,14 @@ class TimerAnnotator:
         target_px = self.height_frac * h
         base_h = cv2.getTextSize("0", FONT_BOLD, 1.0, 1)[0][1]
         fs = target_px / max(base_h, 1)
+        fs = min(fs, _fit_scale(text, self.max_width_frac * w, fs, FONT_BOLD))
         th = max(2, int(round(fs * 2.2)))
         (tw, tht), _ = cv2.getTextSize(text, FONT_BOLD, fs, th)
         pad = int(0.02 * h)
         x0, y0 = w - tw - 3 * pad, pad
         blend_rect(image_bgr, x0, y0, w - pad, y0 + tht + 3 * pad, alpha=0.55)
-        put_text(image_bgr, text, (x0 + pad, y0 + tht + pad), fs, self.color_bgr, th, FONT_BOLD)
+        put_text(image_bgr, text, (x0 + pad, y0 + tht + pad), fs, self.color_bgr, th, FONT_BOLD,
+                 outline=False)  # fmt: skip
         if limit_s and limit_s > 0:
             frac = min(max(hold_s / limit_s, 0.0), 1.0)
             by = y0 + tht + 2 * pad
@@ -186,10 +193,10 @@ class StatusAnnotator:
         y0 = h - line_h - int(16 * s)
         blend_rect(image_bgr, 0, y0, w, h, TONE_BGR[tone], self.alpha)
         put_text(image_bgr, headline, (int(14 * s), y0 + int(36 * fs)), fs, TEXT_BGR,
-                 max(2, int(2.5 * fs)), FONT_BOLD)  # fmt: skip
+                 max(2, int(2.5 * fs)), FONT_BOLD, outline=False)  # fmt: skip
         if detail:
             put_text(image_bgr, detail, (int(14 * s), y0 + int(36 * fs) + int(36 * ds)), ds,
-                     TEXT_BGR, max(1, int(2 * ds)))  # fmt: skip
+                     TEXT_BGR, max(1, int(2 * ds)), outline=False)  # fmt: skip
         return image_bgr
 
 

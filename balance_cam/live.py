@@ -374,6 +374,7 @@ class LiveSession:
         self.camera: Any = None
         frames, source, w, h = self._open_source()
         try:
+            self.display = LiveDisplay(self.options, w, h) if self.options.window else None
             backend = self._backend or create_backend(self.config.model)
             try:
                 with History(self.options.db) as history:
@@ -392,7 +393,6 @@ class LiveSession:
         self.analyzer = analyzer = Analyzer(w, h, self.config)
         self.history, self.session_id = history, history.start_session(
             self.options.athlete, "live", str(source.get("path", "")))  # fmt: skip
-        self.display = LiveDisplay(self.options, w, h) if self.options.window else None
         interrupted, error = False, None
         t0 = time.perf_counter()
         try:
@@ -534,7 +534,8 @@ class LiveDisplay:
 
     WINDOW = "balance-cam live"
 
-    def __init__(self, options: LiveOptions, width_px: int, height_px: int) -> None:
+    def __init__(self, options: LiveOptions, width_px: int, height_px: int,
+                 open_window: bool = True) -> None:  # fmt: skip
         import os
         import sys
 
@@ -542,7 +543,7 @@ class LiveDisplay:
 
         from balance_cam import annotators as A
 
-        if sys.platform.startswith("linux") and not (
+        if open_window and sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
         ):
             raise LiveError("no display to open a window on (DISPLAY is not set); "
@@ -557,11 +558,13 @@ class LiveDisplay:
         self.status, self.trace = A.StatusAnnotator(), A.SwayTraceAnnotator()
         self.fps, self.card = A.FpsAnnotator(), A.ResultCardAnnotator()
         self.limit_s = None
-        try:
-            cv2.namedWindow(self.WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
-        except cv2.error as exc:
-            raise LiveError(f"cannot open a window ({exc.err}); use --no-window") from exc
-        self._opened = True
+        self._opened = False
+        if open_window:  # False: render only (benchmarks)
+            try:
+                cv2.namedWindow(self.WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
+            except cv2.error as exc:
+                raise LiveError(f"cannot open a window ({exc.err}); use --no-window") from exc
+            self._opened = True
 
     def _frame_bgr(self, rgb: np.ndarray) -> np.ndarray:
         """The frame scaled to the display and converted to BGR once, into the reused buffer."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
@@ -103,6 +104,21 @@ def test_cli_no_camera_is_one_line_and_exit_2(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "no camera at index 57" in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_window_without_display_says_use_no_window(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    db = tmp_path / "h.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "balance_cam.cli", "live", "--camera", str(sample(CLIP)),
+         "--db", str(db)],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "balance-cam: error: no display to open a window on (DISPLAY is not set); use --no-window"
+    ]
+    assert not db.exists()  # nothing started, nothing saved
 
 
 def test_no_camera_index_raises_camera_error() -> None:
