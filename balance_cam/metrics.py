@@ -140,6 +140,12 @@ def _lowpass_runs(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     return out
 
 
+def _centred(x: np.ndarray) -> np.ndarray:
+    """``x`` minus its NaN-aware mean (all-NaN stays NaN, without a warning)."""
+    finite = np.isfinite(x)
+    return x - x[finite].mean() if finite.any() else x
+
+
 def sway_metrics(
     t_s: np.ndarray,
     d_px: np.ndarray,
@@ -158,7 +164,11 @@ def sway_metrics(
     cm_ll, scale_source = cm_per_leg_length(world_leg_m, cfg.height_cm)
     # Each signal in leg lengths of its own units (pixels / world metres), then one cm scale.
     signals = np.column_stack([d_px / leg_length_px, ap_m / world_leg_m])
-    grid, s = _clean(np.asarray(t_s, dtype=np.float64), signals, cfg)
+    if not np.any(np.isfinite(signals[:, 2])):  # no world landmarks: ML and angle still stand
+        grid, s = _clean(np.asarray(t_s, dtype=np.float64), signals[:, :2], cfg)
+        s = np.column_stack([s, np.full(len(s), np.nan)])
+    else:
+        grid, s = _clean(np.asarray(t_s, dtype=np.float64), signals, cfg)
     if len(grid) < MIN_SAMPLES or not np.isfinite(leg_length_px):
         return SwayMetrics.empty(scale_source), SwayTrace.empty()
     ml_ll, ap_ll = s[:, 0], s[:, 2]
@@ -179,5 +189,5 @@ def sway_metrics(
         n_samples=int(np.isfinite(ml_ll).sum()),
         fs_hz=fs_hz,
     )  # fmt: skip
-    trace = SwayTrace(grid, ml_cm - np.nanmean(ml_cm), ap_cm - np.nanmean(ap_cm), angle)
+    trace = SwayTrace(grid, _centred(ml_cm), _centred(ap_cm), angle)
     return metrics, trace
