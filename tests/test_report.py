@@ -44,8 +44,9 @@ def two_sided() -> AnalysisResult:
     """The clip's real trials plus those of its mirrored landmarks, as one two-sided test."""
     result, series = analyzed(CLIP)
     mirrored = analyze_series(series.mirrored(), source=result.source, model=result.model)
-    assert [t.stance for t in result.trials] == ["left"], "the clip is a left-leg stance"
-    assert [t.stance for t in mirrored.trials] == ["right"], "its mirror is a right-leg stance"
+    assert result.trials, "the clip shows a left-leg stance"
+    assert {t.stance for t in result.trials} == {"left"}, "the clip is a left-leg stance"
+    assert {t.stance for t in mirrored.trials} == {"right"}, "its mirror is a right-leg stance"
     trials = [*result.trials,
               *(dataclasses.replace(t, index=len(result.trials) + i)
                 for i, t in enumerate(mirrored.trials))]  # fmt: skip
@@ -61,7 +62,7 @@ def test_report_has_plots_per_leg_and_left_right_bars():
     html = render_result_report(result, video=sample(CLIP))
     svgs = _svgs(html)
     # left/right bars + (trace + stabilogram) per trial
-    assert len(svgs) == 1 + 2 * len(result.trials) == 5
+    assert len(svgs) == 1 + 2 * len(result.trials)
     assert "hold: asymmetry" in svgs[0] and "sway: asymmetry" in svgs[0]
     assert f"{result.summary.hold_asymmetry_pct:.0f} %" in svgs[0]
     for side in ("left", "right"):
@@ -108,7 +109,7 @@ def test_report_without_video_says_so(tmp_path):
     html = render_result_report(result, video=None)
     assert "data:image/jpeg" not in html
     assert "Key frames unavailable" in html and "gone.mp4" in html
-    assert len(_svgs(html)) == 5  # plots do not need the video
+    assert len(_svgs(html)) == 1 + 2 * len(result.trials)  # plots do not need the video
 
 
 def test_user_text_is_escaped(tmp_path):
