@@ -49,6 +49,8 @@ class StanceConfig:
     rest_tau_s: float = 1.0
     """Rest positions follow a still foot with this time constant (exponential average), so
     slow drift is absorbed but a lift, however slow, moves away from them."""
+    resettle_s: float = 0.3
+    """Both feet standing still this long somewhere new (a step) become the new rest positions."""
     rest_window_s: float = 0.5
     """The body axis (world up) is averaged over this much double stance before a lift."""
     start_raised_ll: float = 0.2

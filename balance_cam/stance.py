@@ -316,8 +316,14 @@ class StanceDetector:
     def _update_rest(self, f: StanceFeatures) -> None:
         """While both feet stand still, they define rest positions and the reference."""
         feet = self._feet.values()
-        if not self._both_still(f.t_s) or any(ft.displacement() >= self.cfg.lift_off_ll for ft in feet):
+        if not self._both_still(f.t_s):
             return
+        if any(ft.displacement() >= self.cfg.lift_off_ll for ft in feet):
+            # Both feet have settled somewhere new (a step, a wider stance): that is the new rest.
+            if min(ft.still_for(f.t_s) for ft in feet) < self.cfg.resettle_s:
+                return
+            for foot in feet:
+                foot.rest = foot.pos.copy()
         dt = f.t_s - self._last_rest_t if self._last_rest_t is not None else 0.0
         alpha = min(1.0, dt / self.cfg.rest_tau_s)
         for foot in feet:
@@ -381,7 +387,8 @@ class StanceDetector:
             disp = foot.displacement()
             if disp <= c.lift_off_ll:
                 foot.moved_since = None
-            elif foot.moved_since is None:
+            elif foot.moved_since is None or foot.still_for(f.t_s) >= c.confirm_s:
+                # Onset of this excursion; a foot that stood still since cannot have lifted before.
                 foot.moved_since = f.t_s
             upright = f.pelvis_height_ll[SIDES.index(other(side))] >= c.upright_min_ll
             stance_disp = stance_foot.displacement()

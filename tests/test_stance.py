@@ -121,3 +121,12 @@ def test_detector_exposes_live_state_each_frame():
         states.append(det.state)
     assert states[0] == "ready" and "holding" in states
     assert det.state in ("wait_foot_down", "ready")
+
+
+def test_new_stance_after_a_step_becomes_rest_and_lift_is_not_backdated():
+    # Both feet step 0.3 leg lengths apart at 1 s and stand; the right foot lifts at 3 s.
+    s = standing_series(7.0, 30, [(3.0, 6.0, "right", 0.25)])
+    s = shifted(shifted(s, 1.0, "left", 0.3), 1.0, "right", -0.3)
+    (t,) = trials_of(s)
+    assert t.stance == "left"
+    assert abs(t.start_s - 3.0) <= 0.1
