@@ -145,11 +145,12 @@ class TimerAnnotator:
         self.color_bgr = color_bgr
         self.bar_bgr = bar_bgr
 
-    def annotate(self, image_bgr: np.ndarray, hold_s: float,
-                 limit_s: float | None = None) -> np.ndarray:  # fmt: skip
-        """Draw ``hold_s`` as ``12.3`` (one decimal) with a progress bar when ``limit_s`` is set."""
+    def annotate(self, image_bgr: np.ndarray, hold_s: float, limit_s: float | None = None,
+                 text: str | None = None) -> np.ndarray:  # fmt: skip
+        """Draw ``hold_s`` as ``12.3`` (one decimal) with a progress bar when ``limit_s`` is set;
+        ``text`` replaces the number (e.g. a countdown ``"3"``)."""
         h, w = image_bgr.shape[:2]
-        text = f"{max(hold_s, 0.0):.1f}"
+        text = text if text is not None else f"{max(hold_s, 0.0):.1f}"
         target_px = self.height_frac * h
         base_h = cv2.getTextSize("0", FONT_BOLD, 1.0, 1)[0][1]
         fs = target_px / max(base_h, 1)

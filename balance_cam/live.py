@@ -108,6 +108,7 @@ class ProtocolView:
     detail: str
     tone: Tone
     leg: Side | None
+    countdown: int | None = None
 
 
 def trial_plan(legs: Sequence[Side], trials_per_leg: int) -> list[Side]:
@@ -245,7 +246,7 @@ class GuidedProtocol:
                                 "good" if self.framing.ok else "warn", leg)  # fmt: skip
         if p == "countdown":
             n = max(1, math.ceil(self.countdown_s - (t_s - self.since_s)))
-            return ProtocolView(p, f"get ready: {n}", ask, "info", leg)
+            return ProtocolView(p, f"get ready: {n}", ask, "info", leg, countdown=n)
         if p == "go":
             return ProtocolView(p, "go - lift your foot", self.note or ask, "info", leg)
         if p == "holding":
@@ -597,7 +598,8 @@ class LiveDisplay:
         self.skeleton.annotate(img, self.landmarks_px(image_norm), vis, det.stance)
         view = session.protocol.view(frame.t_s)
         limit = session.config.stance.limit_s
-        self.timer.annotate(img, session.hold_s(frame.t_s), limit)
+        countdown = None if view.countdown is None else str(view.countdown)
+        self.timer.annotate(img, session.hold_s(frame.t_s), limit, text=countdown)
         if session.sway:
             t, v = zip(*session.sway, strict=True)
             self.trace.annotate(img, t, v)

@@ -86,7 +86,7 @@ def test_framing_then_countdown_then_go() -> None:
     assert p.phase == "framing"
     cues, t = feed(p, t, t + 0.2)
     assert p.phase == "countdown" and cues == ["tick"]
-    assert p.view(t).headline == "get ready: 3"
+    assert p.view(t).headline == "get ready: 3" and p.view(t).countdown == 3
     assert "Stand on your LEFT leg, lift your RIGHT foot" in p.view(t).detail
     cues, t = feed(p, t, t + 3.0)
     assert cues == ["tick", "tick", "go"]  # 2, 1, go
