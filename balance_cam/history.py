@@ -161,6 +161,11 @@ class History:
                  json.dumps(trial.to_dict(traces=True)), blob),
             )  # fmt: skip
 
+    def discard_trial(self, session_id: int, index: int) -> None:
+        """Delete one stored trial (a live "redo"), committed at once."""
+        with self._tx():
+            self.conn.execute("DELETE FROM trials WHERE session_id = ? AND idx = ?", (session_id, index))
+
     def finish_session(
         self, session_id: int, result: AnalysisResult | None, complete: bool
     ) -> None:

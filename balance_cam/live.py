@@ -488,7 +488,7 @@ class LiveSession:
         elif key == "r":
             trial = self.protocol.redo(t_s)
             if trial is not None:
-                discard_stored_trial(self.history, self.session_id, trial.index)
+                self.history.discard_trial(self.session_id, trial.index)
 
     # -- end --------------------------------------------------------------------------------
     def _close(self, source: dict[str, Any], backend: Any, interrupted: bool,
@@ -638,16 +638,6 @@ class LiveDisplay:
             cv2.destroyWindow(self.WINDOW)
             cv2.waitKey(1)
             self._opened = False
-
-
-def discard_stored_trial(history: Any, session_id: int, index: int) -> None:
-    """Delete one stored trial ("redo"), committed at once.
-
-    Belongs in :class:`balance_cam.history.History` as ``discard_trial``; kept here until then.
-    """
-    with history.conn:
-        history.conn.execute("DELETE FROM trials WHERE session_id = ? AND idx = ?",
-                             (session_id, index))  # fmt: skip
 
 
 def run_live(options: LiveOptions, config: AnalysisConfig | None = None,

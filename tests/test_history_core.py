@@ -92,3 +92,12 @@ def test_finished_trials_survive_an_interrupted_session(tmp_path):
         np.testing.assert_array_equal(other.trial_series(sid, 0).image, series.image)
         assert other.trial_series(sid, 5) is None
     h.close()
+
+
+def test_discarded_trial_is_gone_and_others_stay(tmp_path):
+    with History(tmp_path / "h.db") as h:
+        sid = h.start_session("ann", "live")
+        h.add_trial(sid, trial(0, "left", 0.0, 5.0))
+        h.add_trial(sid, trial(1, "left", 8.0, 3.0))
+        h.discard_trial(sid, 0)
+        assert [t["idx"] for t in h.trials()] == [1]
