@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -34,3 +36,18 @@ def analyzed(name: str):  # noqa: ANN201
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def need_ffmpeg() -> str:
+    """ffmpeg's path; a failure in CI (where scripts/test.sh installs it), else a skip."""
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("ffmpeg is required in CI (scripts/test.sh installs it)")
+        pytest.skip("ffmpeg is not installed")
+    return exe
+
+
+def ffmpeg(*args: str | Path) -> None:
+    """Run ffmpeg quietly (overwriting outputs); raises on failure."""
+    subprocess.run([need_ffmpeg(), "-v", "error", "-y", *map(str, args)], check=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,22 +15,11 @@ from pathlib import Path
 import pytest
 
 from balance_cam.cli import EXIT_INPUT, EXIT_NO_PERSON, EXIT_OK, EXIT_PARTIAL
-from tests.conftest import sample
+from tests.conftest import ffmpeg, sample
 
 NATIVE_NOISE = ("W0000", "I0000", "INFO:", "WARNING: All log messages", "absl", "XNNPACK", "E0000")
 
 
-def need_ffmpeg() -> str:
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("ffmpeg is required in CI (scripts/test.sh installs it)")
-        pytest.skip("ffmpeg is not installed")
-    return exe
-
-
-def ffmpeg(*args: str | Path) -> None:
-    subprocess.run([need_ffmpeg(), "-v", "error", "-y", *map(str, args)], check=True)
 
 
 def run_cli(*args: str | Path, cwd: Path, native_logs: bool = False) -> subprocess.CompletedProcess:

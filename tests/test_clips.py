@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from balance_cam.analysis import analyze_video_series
-from tests.conftest import analyzed, sample
+from tests.conftest import analyzed, ffmpeg, sample
 
 pytestmark = pytest.mark.slow
 
@@ -54,11 +52,7 @@ def test_no_long_trial_without_single_leg_stance(clip):
 @pytest.mark.parametrize("clip", ["pose2sim_cam01.mp4", "pose_1.mp4"])
 def test_mirrored_clip_flips_side_and_keeps_numbers(clip, tmp_path):
     mirrored = tmp_path / f"mirrored_{clip}"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-i", str(sample(clip)), "-vf", "hflip",
-         "-c:v", "libx264", "-crf", "12", "-an", str(mirrored)],
-        check=True,
-    )  # fmt: skip
+    ffmpeg("-i", sample(clip), "-vf", "hflip", "-c:v", "libx264", "-crf", "12", "-an", mirrored)
     orig, _ = analyzed(clip)
     flip, _ = analyze_video_series(mirrored)
     assert len(flip.trials) == len(orig.trials) == 1

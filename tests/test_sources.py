@@ -6,9 +6,6 @@ muxed with PyAV; expected pixels come from ffmpeg's own display rendering.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,21 +13,7 @@ import numpy as np
 import pytest
 
 from balance_cam.sources import SourceError, iter_frames, probe
-from tests.conftest import sample
-
-
-def need_ffmpeg() -> str:
-    """ffmpeg's path; a failure in CI (where it is installed by scripts/test.sh), else a skip."""
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("ffmpeg is required in CI (scripts/test.sh installs it)")
-        pytest.skip("ffmpeg is not installed")
-    return exe
-
-
-def ffmpeg(*args: str | Path) -> None:
-    subprocess.run([need_ffmpeg(), "-v", "error", "-y", *map(str, args)], check=True)
+from tests.conftest import ffmpeg, sample
 
 
 def ffmpeg_png(video: Path, png: Path) -> np.ndarray:
