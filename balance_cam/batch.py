@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -202,6 +203,29 @@ class Outcome:
 
 
 _local = threading.local()
+_MALLOC_TUNED: list[bool] = []
+
+
+def tune_malloc() -> bool:
+    """Keep decoded frames on the heap in this process (Linux/glibc); True if applied.
+
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which freezes glibc's
+    adaptive mmap threshold at 128 KiB: every decoded frame (6 MB at 1080p) is then mmap'ed,
+    zero-filled and unmapped again, which made decode + pose about 25 % slower (measured with
+    ``benchmarks/bench_batch.py``). A fixed 32 MiB mmap threshold (frames up to 4K stay on the
+    heap) and a 64 MiB trim threshold keep the memory bounded without that churn.
+    """
+    if _MALLOC_TUNED or not sys.platform.startswith("linux"):
+        return bool(_MALLOC_TUNED)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(-3, 32 << 20) == 1 and libc.mallopt(-1, 64 << 20) == 1  # M_MMAP_/M_TRIM_
+    except (OSError, AttributeError):  # not glibc
+        return False
+    _MALLOC_TUNED.append(ok)
+    return ok
 
 
 def _worker_backend(model: str) -> Any:
@@ -216,6 +240,7 @@ def _worker_backend(model: str) -> Any:
         return backend
     if backend is not None:  # no reset: a fresh instance keeps results equal to `analyze`
         backend.close()
+    tune_malloc()
     cache[model] = create_backend(model)
     return cache[model]
 
@@ -414,7 +439,7 @@ def dask_client(
     n = workers or os.cpu_count() or 1
     with (
         LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                     silence_logs=logging.ERROR) as cluster,  # fmt: skip
+                     silence_logs=logging.CRITICAL) as cluster,  # fmt: skip
         Client(cluster) as client,
     ):
         yield client, n
@@ -426,6 +451,36 @@ def _lost(task: BatchTask, exc: BaseException) -> Outcome:
                    reason=f"{exc.__class__.__name__}: {exc}")  # fmt: skip
 
 
+def warm_up(model: str) -> str:
+    """Import the analysis stack and load this worker thread's pose model before the first
+    video (so a model that cannot load stops the batch at once, not on every video)."""
+    import pandas  # noqa: F401 - per-video tables
+    import pyarrow.parquet  # noqa: F401
+
+    import balance_cam.analysis  # noqa: F401
+    import balance_cam.export  # noqa: F401
+
+    _worker_backend(model)
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _warm_workers(client: Any, model: str) -> None:
+    """Run :func:`warm_up` once on every connected worker; workers joining later warm up
+    on their first video."""
+    from distributed import wait
+
+    futures = [client.submit(warm_up, model, workers=[address], allow_other_workers=False,
+                             pure=False) for address in client.scheduler_info()["workers"]]  # fmt: skip
+    wait(futures)
+    for fut in futures:
+        try:
+            fut.result()
+        except Exception as exc:
+            raise BatchError(f"a worker cannot load the pose model {model!r}: {exc}") from exc
+        finally:
+            fut.release()
+
+
 def run_tasks(
     tasks: Sequence[BatchTask], *, workers: int | None = None, scheduler: str | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -434,7 +489,8 @@ def run_tasks(
     """Run every task on Dask (local cluster or ``scheduler``) and collect the outcomes.
 
     Ctrl-C cancels what has not finished and returns with ``interrupted=True``; every result
-    already written stays on disk. ``on_start(n_workers)`` is called once the cluster is up.
+    already written stays on disk. ``on_start(n_workers)`` is called once the cluster is up
+    and its workers have loaded the pose model.
     """
     from distributed import as_completed
 
@@ -442,6 +498,7 @@ def run_tasks(
     outcomes: list[Outcome] = []
     interrupted = False
     with dask_client(workers, scheduler) as (client, n_workers):
+        _warm_workers(client, tasks[0].config.model if tasks else "full")
         if on_start is not None:
             on_start(n_workers)
         futures = client.map(analyze_one, list(tasks), pure=False)
