@@ -196,6 +196,7 @@ class Outcome:
     reason: str = ""
     result: AnalysisResult | None = None
     worker: str = ""
+    worker_rss_mb: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -336,7 +337,7 @@ def analyze_one(task: BatchTask) -> Outcome:
         reason = str(exc) if kind != "internal" else f"{exc.__class__.__name__}: {exc}"
         reason = reason.removeprefix(f"{task.path}: ")  # the file has its own column
         return replace(base, sha256=sha256, error_kind=kind, reason=reason,
-                       elapsed_s=time.perf_counter() - t0)  # fmt: skip
+                       elapsed_s=time.perf_counter() - t0, worker_rss_mb=_rss_mb())  # fmt: skip
     return _done(replace(base, sha256=sha256), result, "ok", t0)
 
 
@@ -352,6 +353,13 @@ def _analyze(task: BatchTask, sha256: str) -> AnalysisResult:
     return result
 
 
+def _rss_mb() -> float:
+    """Resident memory of this worker process after a video, MiB (to check it stays flat)."""
+    import psutil  # a dependency of dask.distributed
+
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
+
+
 def _done(base: Outcome, result: AnalysisResult, status: str, t0: float) -> Outcome:
     if not result.complete:  # damaged part-way: reported as partial, also when resumed
         status = "partial"
@@ -360,7 +368,8 @@ def _done(base: Outcome, result: AnalysisResult, status: str, t0: float) -> Outc
         kind = "partial"
         reason = "; ".join(w.removeprefix(f"{base.path}: ") for w in result.warnings)
     return replace(base, status=status, result=_strip_traces(result), frames=result.frames_decoded,
-                   elapsed_s=time.perf_counter() - t0, error_kind=kind, reason=reason)  # fmt: skip
+                   elapsed_s=time.perf_counter() - t0, error_kind=kind, reason=reason,
+                   worker_rss_mb=_rss_mb())  # fmt: skip
 
 
 # -- many videos --------------------------------------------------------------------------
@@ -520,9 +529,21 @@ def run_tasks(
                        n_workers)  # fmt: skip
 
 
-def _not_run(task: BatchTask) -> Outcome:
-    return Outcome(task.path, task.stem, "not_run", names=task.names,
-                   reason="not analysed: the batch was interrupted")  # fmt: skip
+def _unreported(task: BatchTask, started: float) -> Outcome:
+    """After an interrupt: a result this run wrote but did not hear of yet (finished as
+    Ctrl-C arrived) counts as done; otherwise the video was not analysed."""
+    path = task.json_path
+    try:
+        fresh = path.stat().st_mtime >= started
+    except OSError:
+        fresh = False
+    result = _read_result(path) if fresh else None
+    if result is None:
+        return Outcome(task.path, task.stem, "not_run", names=task.names,
+                       reason="not analysed: the batch was interrupted")  # fmt: skip
+    sha256 = result.extra.get("batch", {}).get("input_sha256", "")
+    base = Outcome(task.path, task.stem, "ok", names=task.names, sha256=sha256)
+    return replace(_done(base, result, "ok", time.perf_counter()), elapsed_s=0.0, worker_rss_mb=0.0)
 
 
 @dataclass(frozen=True)
@@ -564,7 +585,7 @@ def run_batch(
     )
     finished = {o.path for o in report.outcomes}
     report = replace(report, outcomes=report.outcomes + tuple(
-        _not_run(t) for t in tasks if t.path not in finished))  # fmt: skip
+        _unreported(t, started) for t in tasks if t.path not in finished))  # fmt: skip
     names = pattern.fields if pattern else ()
     paths_out = write_tables(options.out_dir, report.outcomes, names, config.summary)
     paths_out["run"] = _write_manifest(inputs, options, config, report, started)

@@ -540,7 +540,7 @@ class _BatchProgress:
         if o.failed:
             line = f"{o.status}: {o.path}: {o.error_kind}: {o.reason}"
             if self.bar is not None:
-                self.bar.console.print(line, markup=False, highlight=False)
+                self.bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
             else:
                 typer.echo(f"balance-cam: {line}", err=True)
         if self.bar is not None:

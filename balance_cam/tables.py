@@ -28,7 +28,7 @@ TRIAL_FIELDS = ("trial_index", "stance", "start_s", "end_s", "hold_s", "stop_rea
                 "lift_observed", "start_frame", "end_frame")
 VIDEO_FIELDS = ("status", "error_kind", "reason", "n_trials", "n_left", "n_right", "best_hold_s",
                 "frames_decoded", "frames_with_person", "duration_s", "fps", "width", "height",
-                "complete", "elapsed_s", "verdict", "worker", "input_sha256")
+                "complete", "elapsed_s", "verdict", "worker", "worker_rss_mb", "input_sha256")
 SIDE_FIELDS = ("trials", "best_hold_s", "mean_hold_s", "best_file", "best_trial", "ml_rms_cm",
                "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "under_stable_min")
 TABLE_NAMES = ("trials", "videos", "athletes", "errors")
@@ -86,7 +86,7 @@ def trials_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.D
 def _video_row(o: Outcome) -> dict[str, Any]:
     row: dict[str, Any] = dict(status=o.status, error_kind=o.error_kind, reason=o.reason,
                                elapsed_s=round(o.elapsed_s, 3), worker=o.worker,
-                               input_sha256=o.sha256)  # fmt: skip
+                               worker_rss_mb=o.worker_rss_mb, input_sha256=o.sha256)  # fmt: skip
     r = o.result
     if r is None:
         return row

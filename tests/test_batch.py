@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -289,8 +291,10 @@ def test_batch_cli_bad_files_tables_and_resume(tmp_path: Path) -> None:
 
     mtime = (out / "bob_R_1.json").stat().st_mtime_ns
     shutil.copy(sample("pose2sim_cam02.mp4"), v / "anna_L_1.mp4")  # changed content
-    second = _run([*args, "--resume"], tmp_path)
+    second = _run([a for a in args if a != "--quiet"] + ["--resume"], tmp_path)  # progress bar
     assert second.returncode == 5, second.stderr
+    assert "6/6" in second.stderr and "4 failed" in second.stderr  # failed or partial
+    assert "carl_R_2.mp4: partial" in second.stderr  # one unwrapped line per file
     videos = pd.read_csv(out / "batch_videos.csv").set_index("stem")
     assert videos.loc["bob_R_1", "status"] == "skipped"
     assert videos.loc["carl_R_2", "status"] == "partial"  # skipped, still reported as partial
@@ -307,3 +311,51 @@ def test_batch_cli_bad_input_exit_codes(tmp_path: Path) -> None:
     _touch(tmp_path / "v" / "a.mp4")
     bad = _run(["batch", "v", "--out", "out", "--name-pattern", "nofields"], tmp_path)
     assert bad.returncode == 2 and "has no field" in bad.stderr
+
+
+@pytest.mark.slow
+def test_batch_cli_ctrl_c_keeps_finished_results_and_resume_completes(tmp_path: Path) -> None:
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it."""
+    v = tmp_path / "videos"
+    v.mkdir()
+    stems = [f"clip{i}" for i in range(8)]
+    for i, stem in enumerate(stems):
+        (v / f"{stem}.mp4").symlink_to(sample(["pose2sim_cam01.mp4", "pose_1.mp4"][i % 2]))
+    out = tmp_path / "out"
+    env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.Popen([*CLI, "batch", "videos", "--out", "out", "--workers", "2", "--quiet"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        while not any(out.glob("*.landmarks.npz")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    videos = pd.read_csv(out / "batch_videos.csv").set_index("stem")
+    done = set(videos.index[videos["status"] == "ok"])
+    assert done and set(videos["status"]) <= {"ok", "not_run"} and len(videos) == len(stems)
+    assert f"{len(done)} ok" in stdout
+    for stem in done:  # every finished result is complete and readable
+        assert json.loads((out / f"{stem}.json").read_text())["frames_decoded"] > 0
+    resumed = _run(["batch", "videos", "--out", "out", "--workers", "2", "--resume", "--quiet"],
+                   tmp_path)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    videos = pd.read_csv(out / "batch_videos.csv").set_index("stem")
+    assert set(videos.loc[sorted(done), "status"]) == {"skipped"}
+    assert set(videos["status"]) <= {"ok", "skipped"} and sorted(videos.index) == stems
+
+
+@pytest.mark.slow
+def test_worker_memory_stays_flat_over_many_videos(tmp_path: Path) -> None:
+    """Frames are not kept: eight videos in one worker use no more memory than two."""
+    (task,) = make_tasks([sample("pose_1.mp4")], tmp_path, AnalysisConfig())
+    rss = [analyze_one(task).worker_rss_mb for _ in range(8)]
+    # one 576x576 clip is 120 MB of RGB frames: keeping them would add that per video
+    assert max(rss[4:]) < max(rss[:2]) + 80, rss
