@@ -291,7 +291,9 @@ def test_batch_cli_bad_files_tables_and_resume(tmp_path: Path) -> None:
 
     mtime = (out / "bob_R_1.json").stat().st_mtime_ns
     shutil.copy(sample("pose2sim_cam02.mp4"), v / "anna_L_1.mp4")  # changed content
-    second = _run([a for a in args if a != "--quiet"] + ["--resume"], tmp_path)  # progress bar
+    db = tmp_path / "history.db"
+    second = _run([a for a in args if a != "--quiet"] + ["--resume", "--save-history", "--db", str(db)],
+                  tmp_path)  # progress bar; also loads the results into the history  # fmt: skip
     assert second.returncode == 5, second.stderr
     assert "6/6" in second.stderr and "4 failed" in second.stderr  # failed or partial
     assert "carl_R_2.mp4: partial" in second.stderr  # one unwrapped line per file
@@ -302,6 +304,15 @@ def test_batch_cli_bad_files_tables_and_resume(tmp_path: Path) -> None:
     assert (out / "bob_R_1.json").stat().st_mtime_ns == mtime
     assert json.loads((out / "anna_L_1.json").read_text())["source"]["codec"] == "vp9"
     assert len(pd.read_csv(out / "batch_trials.csv").query("stem == 'bob_R_1'")) >= 1
+    from balance_cam.history import History
+
+    with History(db) as h:  # ok, skipped (resumed) and partial results; athlete from the name
+        sessions = h.sessions()
+        assert sorted(Path(s["source"]).name for s in sessions) == ["anna_L_1.mp4", "bob_R_1.mp4",
+                                                                    "carl_R_2.mp4"]  # fmt: skip
+        assert {s["athlete"] for s in sessions} == {"anna", "bob", "carl"}
+        assert {s["kind"] for s in sessions} == {"batch"}
+    assert "history: 3 session(s) added" in second.stdout
 
 
 def test_batch_cli_bad_input_exit_codes(tmp_path: Path) -> None:
