@@ -1,7 +1,7 @@
 """Scaling of ``balance-cam batch`` against the hardware's own: measured side by side in one run.
 
-    python benchmarks/bench_batch.py            # 4 rounds of the sample clips (several minutes)
-    python benchmarks/bench_batch.py --quick    # about a minute on 2 cores
+    python benchmarks/bench_batch.py            # 48 videos, 3 rounds (about 15 min on 2 cores)
+    python benchmarks/bench_batch.py --quick    # 6 videos, 2 rounds (about 2 min)
     python benchmarks/bench_batch.py --workers 4 --repeat 8
 
 Four measurements on the same frames (sample clips, symlinked ``--repeat`` times):
@@ -20,6 +20,8 @@ writing every per-video file. The one-off start-up (cluster, imports, model) is 
 separately. The target is ``batch N / bare N >= 0.90``. Each configuration runs once per
 round, in rotated order, and the best round counts (noise from other load only slows a run
 down); medians are printed too. The machine may be shared: note the load average printed.
+Batch pays a tail the bare processes do not (the last video runs while other workers are
+idle), about half a video per worker; more videos (``--repeat``) make it smaller.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def main() -> None:
         print(json.dumps(bare(args.bare)))
         return
     names = QUICK_CLIPS if args.quick else CLIPS
-    repeat = args.repeat or (2 if args.quick else 4)
+    repeat = args.repeat or (2 if args.quick else 8)
     rounds = args.rounds or (2 if args.quick else 3)
     n = args.workers
     with tempfile.TemporaryDirectory(prefix="bench_batch_") as tmp:
