@@ -54,9 +54,9 @@ class StanceConfig:
     rest_window_s: float = 0.5
     """The body axis (world up) is averaged over this much double stance before a lift."""
     start_raised_ll: float = 0.2
-    """A foot already this high (image and world) in the first frames starts a trial whose lift
-    was not seen: twice ``lift_on_ll``, because a staggered stance seen from above also makes
-    one foot look higher when no double stance has been seen to compare with."""
+    """A foot already this high (image and world) in the first frames starts a provisional trial
+    whose lift was not seen: twice ``lift_on_ll``, because a staggered stance seen from above also
+    makes one foot look higher when no double stance has been seen to compare with."""
     euro_min_cutoff_hz: float | None = None
     """Optional One-Euro filter (Casiez et al. 2012) on the event positions: cut-off at rest
     (None = off; the speed window already smooths)."""

@@ -41,7 +41,9 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
 first frames with a person (no double stance seen yet, so heights are relative to level feet)
-starts a trial whose lift was not observed (``lift_observed = False``). Single-leg phases shorter
+starts a provisional trial whose lift was not observed (``lift_observed = False``). If instead
+the other foot then leaves while the "raised" one stays still, the start was a staggered stance
+seen from above: the provisional trial is dropped and the real lift is timed. Single-leg phases shorter
 than ``min_hold_s`` (walking steps) are dropped.
 """
 
@@ -219,6 +221,7 @@ class StanceDetector:
         self._moved = _Debounce(c.confirm_s)
         self._start_lifted = _Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
+        self._raised_ref: np.ndarray | None = None
         self._last_rest_t: float | None = None
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
@@ -352,17 +355,12 @@ class StanceDetector:
         return None
 
     def _raised_at_start(self, f: StanceFeatures, side: Side) -> bool:
-        """With no double stance seen yet, ``side`` counts as raised only if three estimates of
-        its height agree: image, world along the camera's vertical, and world along the other
-        leg's axis (the would-be stance leg). Any one alone is fooled by a staggered stance
-        filmed from above."""
-        if f.ankle_w is None or f.hip_w is None:
-            return False
+        """With no double stance seen yet, ``side`` counts as raised if it stands
+        ``start_raised_ll`` above the other foot in the image and in world landmarks (camera
+        vertical). A staggered stance filmed from above can pass this too: such a trial is
+        provisional and is reinterpreted when the other foot lifts (see ``_check_holding``)."""
         h_px, h_w = self._height_ll(f, side)
-        o = SIDES.index(other(side))
-        axis = f.hip_w[o] - f.ankle_w[o]
-        h_leg = float(np.dot(f.ankle_w[1 - o] - f.ankle_w[o], axis / np.linalg.norm(axis)))
-        return min(h_px, h_w, h_leg / f.leg_length_w) >= self.cfg.start_raised_ll
+        return min(h_px, h_w if np.isfinite(h_w) else h_px) >= self.cfg.start_raised_ll
 
     def _enter_ready(self, f: StanceFeatures) -> None:
         self.state = "ready"
@@ -403,8 +401,10 @@ class StanceDetector:
         self.lift_observed = lift_observed
         rest = self._feet[stance].rest
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
+        self._raised_ref = self._feet[other(stance)].pos.copy()
         self._down.reset()
         self._moved.reset()
+        self._shift_onset: float | None = None
         for d in self._lift.values():
             d.reset()
 
@@ -415,14 +415,31 @@ class StanceDetector:
             return self._end(self.start_s + c.limit_s, "time_limit")
         raised = other(self.stance)
         foot = self._feet[raised]
-        down = foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
-        if self._down.update(f.t_s, down, since=foot.still_since):
-            return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
-        assert self._stance_ref is not None
+        assert self._stance_ref is not None and self._raised_ref is not None
         shift = self._feet[self.stance].displacement(self._stance_ref)
-        if self._moved.update(f.t_s, shift > c.stance_move_ll):
+        if shift <= c.lift_off_ll:
+            self._shift_onset = None
+        elif self._shift_onset is None:
+            self._shift_onset = f.t_s
+        down = foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
+        touchdown = self._down.update(f.t_s, down, since=foot.still_since)
+        moved = self._moved.update(f.t_s, shift > c.stance_move_ll)
+        if (touchdown or moved) and self._misread_start(shift, foot):
+            # The provisional "raised" foot stood all along (a staggered stance seen from above)
+            # and the foot now leaving is the one lifting: time that lift instead.
+            self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
+            return None
+        if touchdown:
+            return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
+        if moved:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
+
+    def _misread_start(self, stance_shift: float, raised_foot: _Foot) -> bool:
+        """A provisional trial whose raised foot never moved while the stance foot leaves."""
+        assert self._raised_ref is not None
+        return (not self.lift_observed and stance_shift > self.cfg.lift_off_ll
+                and raised_foot.displacement(self._raised_ref) < self.cfg.lift_off_ll)  # fmt: skip
 
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
         for foot in self._feet.values():
