@@ -489,11 +489,12 @@ def batch(
 
 
 def _quiet_dask_logs() -> None:
-    """Dask logs scheduler/worker life at INFO; keep warnings only (``-v`` shows them)."""
+    """Dask logs cluster life (and benign shutdown races) at INFO to ERROR; what matters for a
+    video reaches its outcome, so keep Dask quiet unless ``-v``."""
     import distributed  # noqa: F401 - configures its loggers on import
 
     level = logging.getLogger("balance_cam").level
-    logging.getLogger("distributed").setLevel(logging.INFO if level == logging.DEBUG else logging.ERROR)
+    logging.getLogger("distributed").setLevel(logging.INFO if level == logging.DEBUG else logging.CRITICAL)
 
 
 class _BatchProgress:

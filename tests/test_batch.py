@@ -348,10 +348,11 @@ def test_batch_cli_ctrl_c_keeps_finished_results_and_resume_completes(tmp_path: 
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr
-    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr, stderr
     videos = pd.read_csv(out / "batch_videos.csv").set_index("stem")
     done = set(videos.index[videos["status"] == "ok"])
-    assert done and set(videos["status"]) <= {"ok", "not_run"} and len(videos) == len(stems)
+    assert done and set(videos["status"]) <= {"ok", "not_run"}, (videos["status"], stderr)
+    assert len(videos) == len(stems)
     assert f"{len(done)} ok" in stdout
     for stem in done:  # every finished result is complete and readable
         assert json.loads((out / f"{stem}.json").read_text())["frames_decoded"] > 0
@@ -368,5 +369,6 @@ def test_worker_memory_stays_flat_over_many_videos(tmp_path: Path) -> None:
     """Frames are not kept: eight videos in one worker use no more memory than two."""
     (task,) = make_tasks([sample("pose_1.mp4")], tmp_path, AnalysisConfig())
     rss = [analyze_one(task).worker_rss_mb for _ in range(8)]
-    # one 576x576 clip is 120 MB of RGB frames: keeping them would add that per video
-    assert max(rss[4:]) < max(rss[:2]) + 80, rss
+    # one 576x576 clip is 120 MB of RGB frames: keeping them would add 600 MB by the end;
+    # the allocator's own slack (glibc keeps up to 64 MiB free, fragmentation) is below 150 MB
+    assert max(rss[5:]) < max(rss[:3]) + 150, rss
