@@ -292,9 +292,7 @@ def variants(src: Path, work: Path) -> dict[str, Path]:
         "half size": ["-vf", "scale=trunc(iw/4)*2:trunc(ih/4)*2", "-c:v", "libx264", "-crf", "18"],
         "half frame rate": [
             "-vf",
-            "select=not(mod(n\\,2)),setpts=N/FRAME_RATE/TB",
-            "-r",
-            "{half}",
+            "fps={half}",  # every second frame, timestamps kept (same motion, same duration)
             "-c:v",
             "libx264",
             "-crf",
@@ -638,10 +636,13 @@ LIMITS = """## Where the method is weak (read before trusting a number)
   model. Part 3 compares MediaPipe's world landmarks with the 4-camera reference in a body frame:
   treat `ap_rms_cm` and the ellipse area as indicative only; the sway angle and the
   medio-lateral measures come from image positions and are the ones to use.
-- **Oblique camera views**: the lift/touchdown detector compares the two ankles' heights in the
-  image, so a camera that sees the feet at different depths (Pose2Sim cameras, which look down
-  at the treadmill from the side) reads a "raised" foot while both feet are down. Part 1's
-  spliced clips and part 3 show this; film from the front, camera at hip height.
+- **Oblique camera views**: in a view from above or from the side a foot further away looks
+  higher while both feet are down. The detector therefore measures heights against the double
+  stance seen before the lift and in MediaPipe's world landmarks (monocular depth), which is
+  why all four Pose2Sim views find the trial (part 3), but touchdown in such views comes from
+  that depth estimate and was up to 0.13 s late on spliced clips (part 1), and heavily degraded
+  video (blur + noise + strong compression) lost the trial. Film from the front, camera at hip
+  height, when you can.
 - **Fast movements**: the Pose2Sim trial is a dynamic balance task (leg swing, trunk lean). The
   sway filter is a 5 Hz low-pass, and at 10 frames/s MediaPipe's tracking lags fast limbs;
   prefer 30 frames/s or more.
