@@ -24,7 +24,7 @@ from balance_cam.pose.base import PoseBackend, create_backend
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame, SeriesBuilder
 from balance_cam.skeleton import LEFT_LEG, RIGHT_LEG, idx
-from balance_cam.sources import Frame, SourceError, iter_frames, probe
+from balance_cam.sources import Frame, SourceError, open_video
 from balance_cam.stance import StanceDetector, StopReason, TrialSpan
 from balance_cam.summary import summarize
 
@@ -167,13 +167,13 @@ def analyze_video_series(
     with ``complete = False`` and a warning, covering the frames before the damage.
     """
     config = config or AnalysisConfig()
-    info = probe(path)
+    info, frames = open_video(path)
     own_backend = backend is None
     backend = backend or create_backend(config.model)
     analyzer = Analyzer(info.width, info.height, config)
     warnings: list[str] = []
     try:
-        run(iter_frames(path), backend, analyzer, on_frame)
+        run(frames, backend, analyzer, on_frame)
     except SourceError as exc:
         if len(analyzer.builder) == 0:
             raise

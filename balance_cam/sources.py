@@ -143,7 +143,43 @@ def iter_frames(path: str | Path, fps_for_images: float = 30.0) -> Iterator[Fram
         container.close()
 
 
-def _decode(container: object, p: Path) -> Iterator[Frame]:
+def open_video(path: str | Path, fps_for_images: float = 30.0) -> tuple[VideoInfo, Iterator[Frame]]:
+    """:func:`probe` and :func:`iter_frames` in one pass: the container is opened and the first
+    frame decoded once (``probe`` alone decodes it again). Errors as in those two."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"{p}: no such file")
+    if p.is_dir():
+        return _probe_folder(p, fps_for_images), _iter_folder(p, fps_for_images)
+    container = _open(p)
+    meta: dict[str, int] = {}
+    frames = _decode(container, p, meta)
+    try:
+        first = next(frames)
+    except StopIteration:  # pragma: no cover - _decode raises on zero frames
+        container.close()
+        raise SourceError(f"{p}: the video has no decodable frames") from None
+    except BaseException:
+        container.close()
+        raise
+    stream = container.streams.video[0]
+    h, w = first.rgb.shape[:2]
+    info = VideoInfo(
+        str(p), float(stream.average_rate or stream.guessed_rate or 0.0), int(stream.frames or 0),
+        _duration_s(container, stream), w, h, meta.get("rotation", 0), stream.codec_context.name,
+    )  # fmt: skip
+
+    def chained() -> Iterator[Frame]:
+        try:
+            yield first
+            yield from frames
+        finally:
+            container.close()
+
+    return info, chained()
+
+
+def _decode(container: object, p: Path, meta: dict[str, int] | None = None) -> Iterator[Frame]:
     stream = container.streams.video[0]  # type: ignore[attr-defined]
     stream.thread_type = "AUTO"
     fallback_fps = float(stream.average_rate or 30.0)
@@ -159,7 +195,10 @@ def _decode(container: object, p: Path) -> Iterator[Frame]:
                 n_dropped += 1
                 continue
             last_t = t_rel
-            rgb = rotate_rgb(frame.to_ndarray(format="rgb24"), _norm_rotation(frame.rotation))
+            rotation = _norm_rotation(frame.rotation)
+            if meta is not None and n_out == 0:
+                meta["rotation"] = rotation
+            rgb = rotate_rgb(frame.to_ndarray(format="rgb24"), rotation)
             yield Frame(n_out, t_rel, rgb)
             n_out += 1
     except Exception as exc:
