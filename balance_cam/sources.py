@@ -59,8 +59,13 @@ class Frame:
 
 def rotate_rgb(rgb: np.ndarray, rotation: int) -> np.ndarray:
     """Apply a display rotation given in degrees counter-clockwise (FFmpeg display matrix)."""
-    k = (rotation // 90) % 4  # np.rot90 turns counter-clockwise for positive k
-    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+    k = (rotation // 90) % 4
+    if not k:
+        return rgb
+    import cv2  # several times faster than a contiguous copy of np.rot90's strided view
+
+    codes = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
+    return cv2.rotate(rgb, codes[k])
 
 
 def _norm_rotation(deg: float | int | None) -> int:
