@@ -34,6 +34,8 @@ import numpy as np
 
 from balance_cam.analysis import Analyzer, run
 from balance_cam.config import AnalysisConfig
+from balance_cam.filtering import OneEuroFilter
+from balance_cam.metrics import LEG_LENGTH_PER_HEIGHT
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame
 from balance_cam.skeleton import INDEX, Side, idx, other
@@ -352,6 +354,7 @@ class LiveSession:
         self._seen = 0
         self._card_since: float | None = None
         self.sway: deque[tuple[float, float]] = deque(maxlen=1200)
+        self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
 
     # -- setup ------------------------------------------------------------------------------
     def _open_source(self) -> tuple[Any, dict[str, Any], int, int]:
@@ -446,17 +449,24 @@ class LiveSession:
         return list(trials)
 
     def _track_sway(self, t_s: float, latest: LandmarkSeries) -> None:
-        """Pelvis minus stance ankle, medio-lateral, in cm from world landmarks (display only)."""
+        """Live sway trace: pelvis minus stance ankle, medio-lateral, as the offline metric
+        measures it (image pixels / leg length, × cm per leg length), smoothed causally with a
+        One-Euro filter (display only; the trial's metrics use the zero-phase filter)."""
         stance = self.analyzer.detector.stance
-        if stance is None or not len(latest):
+        features = self.analyzer.detector.last_features
+        if stance is None or not len(latest) or features is None or not features.valid:
             if stance is None:
                 self.sway.clear()
+                self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
             return
-        world = latest.world[-1]
-        ml_cm = 100.0 * (world[[idx("left", "hip"), idx("right", "hip")], 0].mean()
-                         - world[idx(stance, "ankle"), 0])  # fmt: skip
+        px = latest.pixels()[-1]
+        ml_ll = (px[[idx("left", "hip"), idx("right", "hip")], 0].mean()
+                 - px[idx(stance, "ankle"), 0]) / features.leg_length_px  # fmt: skip
+        cm_ll = (LEG_LENGTH_PER_HEIGHT * self.config.sway.height_cm if self.config.sway.height_cm
+                 else 100.0 * features.leg_length_w)  # fmt: skip
+        ml_cm = float(self._sway_filter(t_s, ml_ll * cm_ll))
         if np.isfinite(ml_cm):
-            self.sway.append((t_s, float(ml_cm)))
+            self.sway.append((t_s, ml_cm))
 
     def hold_s(self, t_s: float) -> float:
         """The timer value: running hold, or the last trial's hold while stopped."""
