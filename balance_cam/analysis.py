@@ -19,7 +19,7 @@ import numpy as np
 from balance_cam._version import __version__
 from balance_cam.config import AnalysisConfig
 from balance_cam.filtering import LegSwapGuard
-from balance_cam.metrics import sway_metrics
+from balance_cam.metrics import pelvis_minus_ankle_px, sway_metrics
 from balance_cam.pose.base import PoseBackend, create_backend
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame, SeriesBuilder
@@ -110,7 +110,7 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
     vis = seg.image[..., 3]
     hips, ankle = [idx("left", "hip"), idx("right", "hip")], idx(stance, "ankle")
     bad = (vis[:, hips].min(axis=1) < min_vis) | (vis[:, ankle] < min_vis)
-    d_px = px[:, hips].mean(axis=1) - px[:, ankle]
+    d_px = pelvis_minus_ankle_px(px, stance)
     d_px[bad] = np.nan
     ap_m = seg.world[:, ankle, 2] - seg.world[:, hips, 2].mean(axis=1)
     ap_m[bad] = np.nan

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from balance_cam.filtering import OneEuroFilter
+from balance_cam.metrics import instant_ml_cm
 from balance_cam.skeleton import FACE, idx
 
 if TYPE_CHECKING:
@@ -79,14 +81,6 @@ def blur_box(image: np.ndarray, box: tuple[int, int, int, int], cells: int = 10)
     return image
 
 
-def live_ml_cm(pose: PoseFrame, stance: str) -> float:
-    """Display-only medio-lateral sway: pelvis minus stance ankle x in world landmarks (cm),
-    as in the live window (the report uses the filtered trace of :mod:`balance_cam.metrics`)."""
-    w = pose.world
-    return float(100.0 * (w[[idx("left", "hip"), idx("right", "hip")], 0].mean()
-                          - w[idx(stance, "ankle"), 0]))  # type: ignore[arg-type]  # fmt: skip
-
-
 class VideoAnnotator:
     """Writes the annotated copy of one video; call :meth:`on_frame` per frame, then :meth:`close`."""
 
@@ -100,6 +94,7 @@ class VideoAnnotator:
         self.skeleton, self.timer = A.SkeletonAnnotator(), A.TimerAnnotator()
         self.status, self.trace = A.StatusAnnotator(), A.SwayTraceAnnotator()
         self.sway: deque[tuple[float, float]] = deque(maxlen=2000)
+        self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)  # as in the live window
         self.frames_written = 0
         self._container: Any = None
         self._stream: Any = None
@@ -128,11 +123,15 @@ class VideoAnnotator:
         vis = None if pose is None else pose.image[:, 3]
         self.skeleton.annotate(img, px, vis, det.stance)
         if det.state == "holding" and det.stance is not None:
-            if pose is not None:
-                self.sway.append((t_s, live_ml_cm(pose, det.stance)))
+            f = det.last_features
+            if px is not None and f is not None and f.valid:
+                raw_cm = instant_ml_cm(px, det.stance, f.leg_length_px, f.leg_length_w,
+                                       analyzer.config.sway.height_cm)  # fmt: skip
+                self.sway.append((t_s, float(self._sway_filter(t_s, raw_cm))))
             self.timer.annotate(img, det.elapsed_s(t_s), det.cfg.limit_s)
             self.status.annotate(img, f"holding on {det.stance.upper()} leg", tone="good")
         else:
+            self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
             self._status_between_trials(img, t_s, analyzer)
         if len(self.sway) >= 2:
             t, v = zip(*self.sway, strict=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from balance_cam.metrics import pelvis_minus_ankle_px
 from balance_cam.results import AnalysisResult
 from balance_cam.series import LandmarkSeries
-from balance_cam.skeleton import idx
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
@@ -40,7 +40,7 @@ def write_text(path: str | Path, text: str) -> Path:
 
 def frame_table(series: LandmarkSeries, result: AnalysisResult):  # noqa: ANN201 - pandas
     """Per-frame landmarks plus, inside trials, the trial index, stance leg and the raw
-    pelvis-minus-stance-ankle vector in pixels and leg lengths (unfiltered)."""
+    pelvis-minus-stance-ankle vector in pixels (unfiltered)."""
     df = series.to_frame_table()
     n = len(series)
     trial = np.full(n, -1)
@@ -48,11 +48,10 @@ def frame_table(series: LandmarkSeries, result: AnalysisResult):  # noqa: ANN201
     dx = np.full(n, np.nan)
     dy = np.full(n, np.nan)
     px = series.pixels()
-    pelvis = px[:, [idx("left", "hip"), idx("right", "hip")]].mean(axis=1)
     for t in result.trials:
         inside = (series.t_s >= t.start_s - 1e-9) & (series.t_s <= t.end_s + 1e-9)
         trial[inside], stance[inside] = t.index, t.stance
-        d = pelvis[inside] - px[inside, idx(t.stance, "ankle")]  # type: ignore[arg-type]
+        d = pelvis_minus_ankle_px(px[inside], t.stance)
         dx[inside], dy[inside] = d[:, 0], d[:, 1]
     df.insert(2, "trial", trial)
     df.insert(3, "stance", stance)

@@ -35,7 +35,7 @@ import numpy as np
 from balance_cam.analysis import Analyzer, run
 from balance_cam.config import AnalysisConfig
 from balance_cam.filtering import OneEuroFilter
-from balance_cam.metrics import LEG_LENGTH_PER_HEIGHT
+from balance_cam.metrics import instant_ml_cm
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame
 from balance_cam.skeleton import INDEX, Side, idx, other
@@ -459,12 +459,9 @@ class LiveSession:
                 self.sway.clear()
                 self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
             return
-        px = latest.pixels()[-1]
-        ml_ll = (px[[idx("left", "hip"), idx("right", "hip")], 0].mean()
-                 - px[idx(stance, "ankle"), 0]) / features.leg_length_px  # fmt: skip
-        cm_ll = (LEG_LENGTH_PER_HEIGHT * self.config.sway.height_cm if self.config.sway.height_cm
-                 else 100.0 * features.leg_length_w)  # fmt: skip
-        ml_cm = float(self._sway_filter(t_s, ml_ll * cm_ll))
+        raw_cm = instant_ml_cm(latest.pixels()[-1], stance, features.leg_length_px,
+                               features.leg_length_w, self.config.sway.height_cm)  # fmt: skip
+        ml_cm = float(self._sway_filter(t_s, raw_cm))
         if np.isfinite(ml_cm):
             self.sway.append((t_s, ml_cm))
 

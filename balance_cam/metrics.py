@@ -33,12 +33,30 @@ import numpy as np
 from balance_cam.config import SwayConfig
 from balance_cam.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
 from balance_cam.results import SwayMetrics, SwayTrace
+from balance_cam.skeleton import idx
 
 CHI2_95_2DOF = 5.991464547107979  # scipy.stats.chi2.ppf(0.95, 2)
 #: Hip-joint-to-ankle length as a fraction of standing height: thigh 0.245 H + shank 0.246 H
 #: (Winter, Biomechanics and Motor Control of Human Movement, 4th ed. 2009, Fig. 4.1).
 LEG_LENGTH_PER_HEIGHT = 0.491
 MIN_SAMPLES = 3
+
+
+def pelvis_minus_ankle_px(px: np.ndarray, stance: str) -> np.ndarray:
+    """Pelvis (midpoint of the hips) minus the stance ankle: (..., 2) from (..., 33, 2) pixels.
+
+    The vector all sway measures start from (x: medio-lateral in a frontal view, y down)."""
+    hips = px[..., [idx("left", "hip"), idx("right", "hip")], :].mean(axis=-2)
+    return hips - px[..., idx(stance, "ankle"), :]  # type: ignore[arg-type]
+
+
+def instant_ml_cm(
+    px: np.ndarray, stance: str, leg_length_px: float, world_leg_m: float, height_cm: float | None
+) -> float:
+    """Medio-lateral sway of one frame in cm, unfiltered (live displays): the same quantity as
+    the trial metrics (pixels / leg length × :func:`cm_per_leg_length`), without the trial mean."""
+    ml_ll = pelvis_minus_ankle_px(px, stance)[0] / leg_length_px
+    return float(ml_ll * cm_per_leg_length(world_leg_m, height_cm)[0])
 
 
 def rms(x: np.ndarray) -> float:

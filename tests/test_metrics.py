@@ -225,3 +225,17 @@ def test_all_missing_or_unknown_leg_length_gives_nan():
     assert math.isnan(m.ml_rms_cm) and m.n_samples == 0
     m, _ = sway_metrics(t, d_px, ap_m, nan, WORLD_LEG_M)
     assert math.isnan(m.ml_rms_cm)
+
+
+def test_pelvis_minus_ankle_and_instant_ml_cm():
+    from balance_cam.metrics import instant_ml_cm, pelvis_minus_ankle_px
+    from balance_cam.skeleton import idx
+
+    px = np.zeros((33, 2))
+    px[idx("left", "hip")], px[idx("right", "hip")] = (530, 400), (470, 400)  # pelvis at x 500
+    px[idx("left", "ankle")], px[idx("right", "ankle")] = (490, 800), (460, 800)
+    np.testing.assert_allclose(pelvis_minus_ankle_px(px, "left"), (10, -400))
+    np.testing.assert_allclose(pelvis_minus_ankle_px(px[None], "right"), [(40, -400)])
+    # 10 px of a 400 px leg; leg 0.9 m in world landmarks, or 0.491 × 180 cm from the height
+    assert instant_ml_cm(px, "left", 400.0, 0.9, None) == pytest.approx(2.25)
+    assert instant_ml_cm(px, "left", 400.0, 0.9, 180.0) == pytest.approx(10 / 400 * 0.491 * 180)
