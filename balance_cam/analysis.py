@@ -167,17 +167,18 @@ def analyze_video_series(
     with ``complete = False`` and a warning, covering the frames before the damage.
     """
     config = config or AnalysisConfig()
-    info, frames = open_video(path)
     own_backend = backend is None
     backend = backend or create_backend(config.model)
-    analyzer = Analyzer(info.width, info.height, config)
     warnings: list[str] = []
     try:
-        run(frames, backend, analyzer, on_frame)
-    except SourceError as exc:
-        if len(analyzer.builder) == 0:
-            raise
-        warnings.append(str(exc))
+        info, frames = open_video(path)  # after the model: a failing model leaves no file open
+        analyzer = Analyzer(info.width, info.height, config)
+        try:
+            run(frames, backend, analyzer, on_frame)
+        except SourceError as exc:
+            if len(analyzer.builder) == 0:
+                raise
+            warnings.append(str(exc))
     finally:
         if own_backend:
             backend.close()

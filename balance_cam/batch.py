@@ -15,7 +15,6 @@ sha256 and analysis configuration. Combined tables are built by :mod:`balance_ca
 from __future__ import annotations
 
 import glob
-import hashlib
 import logging
 import os
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from balance_cam.config import AnalysisConfig
+from balance_cam.pose.base import sha256_of
 from balance_cam.results import AnalysisResult, _clean_json
 
 log = logging.getLogger(__name__)
@@ -97,15 +97,6 @@ def output_stems(paths: Sequence[Path]) -> dict[Path, str]:
     for s in stems.values():
         counts[s] = counts.get(s, 0) + 1
     return {p: (p.relative_to(root).as_posix() if counts[s] > 1 else s) for p, s in stems.items()}
-
-
-def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes (what ``--resume`` compares)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # -- file names ---------------------------------------------------------------------------
@@ -320,7 +311,7 @@ def analyze_one(task: BatchTask) -> Outcome:
     worker = f"{socket.gethostname()}:{os.getpid()}"
     base = Outcome(task.path, task.stem, "failed", names=task.names, worker=worker)
     try:
-        sha256 = file_sha256(task.path)
+        sha256 = sha256_of(task.path)
     except OSError as exc:
         return replace(base, error_kind=_classify(exc), reason=f"{exc.strerror or exc}")
     if os.path.getsize(task.path) == 0:

@@ -39,7 +39,7 @@ from balance_cam.metrics import instant_ml_cm
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame
 from balance_cam.skeleton import INDEX, Side, idx, other
-from balance_cam.sources import Frame
+from balance_cam.sources import Frame, SourceError
 from balance_cam.summary import summarize
 
 log = logging.getLogger(__name__)
@@ -352,7 +352,6 @@ class LiveSession:
         self.quit = False
         self.quit_reason = ""
         self._seen = 0
-        self._card_since: float | None = None
         self.sway: deque[tuple[float, float]] = deque(maxlen=1200)
         self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
 
@@ -360,10 +359,10 @@ class LiveSession:
     def _open_source(self) -> tuple[Any, dict[str, Any], int, int]:
         """(frames iterable, source dict, width, height) for a file or a camera."""
         if self.options.is_file:
-            from balance_cam.sources import iter_frames, probe
+            from balance_cam.sources import open_video
 
-            info = probe(self.options.camera)
-            return iter_frames(self.options.camera), info.to_dict(), info.width, info.height
+            info, frames = open_video(self.options.camera)
+            return frames, info.to_dict(), info.width, info.height
         from balance_cam.camera import CameraSource
 
         cam = CameraSource(int(self.options.camera), capture_factory=self._capture_factory).open()
@@ -392,8 +391,6 @@ class LiveSession:
 
     def _run(self, frames: Any, source: dict[str, Any], w: int, h: int, backend: Any,
              history: Any) -> LiveOutcome:  # fmt: skip
-        from balance_cam.camera import CameraDisconnected
-
         self.analyzer = analyzer = Analyzer(w, h, self.config)
         self.history, self.session_id = history, history.start_session(
             self.options.athlete, "live", str(source.get("path", "")))  # fmt: skip
@@ -401,7 +398,7 @@ class LiveSession:
         t0 = time.perf_counter()
         try:
             run(self._frames(frames), backend, analyzer, self._on_frame)
-        except CameraDisconnected as exc:
+        except SourceError as exc:  # camera unplugged, or a file standing in for it is damaged
             error = str(exc)
         except KeyboardInterrupt:
             interrupted = True

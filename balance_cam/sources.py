@@ -72,10 +72,6 @@ def _norm_rotation(deg: float | int | None) -> int:
     return int(round((deg or 0) / 90.0)) * 90 % 360
 
 
-def is_image_folder(path: str | Path) -> bool:
-    return Path(path).is_dir()
-
-
 def probe(path: str | Path) -> VideoInfo:
     """Read container metadata (and the first frame, for the rotation) without decoding it all."""
     p = Path(path)

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -62,9 +62,7 @@ from balance_cam.skeleton import SIDES, Side, idx, other
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
 ]
-STOP_REASONS: tuple[str, ...] = (
-    "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped",
-)  # fmt: skip
+STOP_REASONS: tuple[str, ...] = get_args(StopReason)
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
 _HIPS = (idx("left", "hip"), idx("right", "hip"))
@@ -100,11 +98,9 @@ class StanceFeatures:
     leg_length_px: float = float("nan")
     ankle_px: tuple[np.ndarray, np.ndarray] | None = None  # filtered image position
     ankle_w: tuple[np.ndarray, np.ndarray] | None = None  # filtered world position (m)
-    hip_w: tuple[np.ndarray, np.ndarray] | None = None  # world hip positions (m)
     body_axis_w: np.ndarray | None = None  # hip midpoint minus ankle midpoint (m)
     leg_length_w: float = float("nan")
     pelvis_height_ll: tuple[float, float] = (float("nan"), float("nan"))
-    knee_angle_deg: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def leg_length_px(px: np.ndarray) -> float:
@@ -114,14 +110,6 @@ def leg_length_px(px: np.ndarray) -> float:
         h, k, a = (px[idx(side, j)] for j in ("hip", "knee", "ankle"))
         lengths.append(np.linalg.norm(h - k) + np.linalg.norm(k - a))
     return float(np.nanmax(lengths)) if np.any(np.isfinite(lengths)) else float("nan")
-
-
-def knee_angle_deg(points: np.ndarray, side: Side) -> float:
-    """Hip–knee–ankle angle (180° = straight leg), any dimension."""
-    h, k, a = (points[idx(side, j)] for j in ("hip", "knee", "ankle"))
-    u, v = h - k, a - k
-    cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-12))
-    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
 
 
 class _Debounce:
@@ -246,19 +234,16 @@ class StanceDetector:
         wl = [v for _, _, v in self._lengths if np.isfinite(v)]
         length_w = float(np.median(wl)) if wl else float("nan")
         ankles = self._smooth(self._pos_filter, t_s, px[list(_ANKLES)].reshape(-1), length).reshape(2, 2)
-        ankle_w = hip_w = axis = None
+        ankle_w = axis = None
         if w is not None:
             scale_w = length_w if np.isfinite(length_w) else 0.9
             pts = self._smooth(self._w_filter, t_s, w[list(_ANKLES + _HIPS)].reshape(-1), scale_w)
             pts = pts.reshape(4, 3)
-            ankle_w, hip_w = (pts[0], pts[1]), (pts[2], pts[3])
-            axis = pts[2:].mean(axis=0) - pts[:2].mean(axis=0)
+            ankle_w, axis = (pts[0], pts[1]), pts[2:].mean(axis=0) - pts[:2].mean(axis=0)
         pelvis_y = float(px[list(_HIPS), 1].mean())
-        src = w if w is not None else px
         return StanceFeatures(
-            t_s, True, length, (ankles[0], ankles[1]), ankle_w, hip_w, axis, length_w,
+            t_s, True, length, (ankles[0], ankles[1]), ankle_w, axis, length_w,
             ((px[_ANKLES[0], 1] - pelvis_y) / length, (px[_ANKLES[1], 1] - pelvis_y) / length),
-            (knee_angle_deg(src, "left"), knee_angle_deg(src, "right")),
         )  # fmt: skip
 
     def _smooth(self, filt: OneEuroFilter | None, t_s: float, x: np.ndarray, length: float) -> np.ndarray:
