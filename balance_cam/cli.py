@@ -133,8 +133,11 @@ def analyze(
     if video.suffix == ".npz":  # saved landmarks (analyze --out): recompute without pose
         from balance_cam.analysis import analyze_landmarks_file
 
+        if annotate is not None or person is not None:
+            raise fail("--annotate and --person need a video, not saved landmarks")
         result = analyze_landmarks_file(video, config)
         emit(result, None, video.name.removesuffix(".landmarks.npz").removesuffix(".npz"), json_out, out)
+        _save_history(result, athlete, db)
         return
     on_frame, close = None, None
     if annotate is not None:
@@ -151,13 +154,18 @@ def analyze(
         if backend is not None:
             backend.close()
     emit(result, series, video.stem, json_out, out)
+    _save_history(result, athlete, db)
+    if not result.complete:
+        raise fail("; ".join(result.warnings) + " (partial result written)", EXIT_PARTIAL)
+
+
+def _save_history(result: Any, athlete: str | None, db: Path | None) -> None:
+    """With ``--athlete``, store the result in the history database."""
     if athlete is not None:
         from balance_cam.history import History
 
         with History(db) as h:
             h.save_result(result, athlete=athlete, kind="analyze")
-    if not result.complete:
-        raise fail("; ".join(result.warnings) + " (partial result written)", EXIT_PARTIAL)
 
 
 LiveCamera = Annotated[str, typer.Option(

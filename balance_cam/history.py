@@ -85,14 +85,18 @@ class History:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=30)
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.migrate()
         except sqlite3.DatabaseError as exc:
+            self.conn.close()
             raise HistoryError(f"{self.path}: not a usable history database ({exc})") from exc
+        except HistoryError:
+            self.conn.close()
+            raise
 
     def __enter__(self) -> History:
         return self
