@@ -23,14 +23,12 @@ from balance_cam.metrics import pelvis_minus_ankle_px, sway_metrics
 from balance_cam.pose.base import PoseBackend, create_backend
 from balance_cam.results import AnalysisResult, Trial
 from balance_cam.series import LandmarkSeries, PoseFrame, SeriesBuilder
-from balance_cam.skeleton import LEFT_LEG, RIGHT_LEG, idx
+from balance_cam.skeleton import LEG_SWAP, idx, leg_length
 from balance_cam.sources import Frame, SourceError, open_video
 from balance_cam.stance import StanceDetector, StopReason, TrialSpan
 from balance_cam.summary import summarize
 
 log = logging.getLogger(__name__)
-_LEG_SWAP = np.arange(33)
-_LEG_SWAP[list(LEFT_LEG) + list(RIGHT_LEG)] = list(RIGHT_LEG) + list(LEFT_LEG)
 
 
 class AnalysisError(RuntimeError):
@@ -65,7 +63,7 @@ class Analyzer:
             px = pose.image[:, :2].astype(np.float64) * self.size_wh
             px, swapped = self.guard(px)
             if swapped:
-                pose = PoseFrame(pose.image[_LEG_SWAP], pose.world[_LEG_SWAP])
+                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
             vis = pose.image[:, 3]
             world = pose.world[:, :3].astype(np.float64)
         self.builder.append(t_s, frame_index, pose)
@@ -127,8 +125,7 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
 
 def _leg_length(points: np.ndarray, side: str) -> float:
     """Median hip→knee→ankle length of one leg over frames (units of ``points``)."""
-    h, k, a = (points[:, idx(side, j)] for j in ("hip", "knee", "ankle"))  # type: ignore[arg-type]
-    lengths = np.linalg.norm(h - k, axis=1) + np.linalg.norm(k - a, axis=1)
+    lengths = leg_length(points, side)  # type: ignore[arg-type]
     lengths = lengths[np.isfinite(lengths)]
     return float(np.median(lengths)) if len(lengths) else float("nan")
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy import signal
 
-from balance_cam.skeleton import LEFT_LEG, RIGHT_LEG, idx
+from balance_cam.skeleton import LEG_SWAP, idx
 
 
 def fill_gaps(t_s: np.ndarray, x: np.ndarray, max_gap_s: float) -> np.ndarray:
@@ -144,8 +144,7 @@ class LegSwapGuard:
             and crossed < self.ratio * straight
         )  # fmt: skip
         if swapped:
-            px = px.copy()
-            px[list(LEFT_LEG) + list(RIGHT_LEG)] = px[list(RIGHT_LEG) + list(LEFT_LEG)]
+            px = px[list(LEG_SWAP)]  # fancy indexing copies
             self.swaps += 1
         self._prev = px[ankles]
         return px, swapped

@@ -8,7 +8,7 @@ midpoint, y also pointing down.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
@@ -56,6 +56,19 @@ MIRROR: tuple[int, ...] = _mirror_index()
 #: Leg landmarks swapped together by the left/right swap guard.
 LEFT_LEG = tuple(idx("left", j) for j in LEG_JOINTS)
 RIGHT_LEG = tuple(idx("right", j) for j in LEG_JOINTS)
+#: ``array[..., LEG_SWAP, :]`` swaps the left and right leg landmarks (hip to toe), nothing else.
+LEG_SWAP: tuple[int, ...] = tuple(
+    {**dict(zip(LEFT_LEG, RIGHT_LEG, strict=True)), **dict(zip(RIGHT_LEG, LEFT_LEG, strict=True))}.get(i, i)
+    for i in range(N_LANDMARKS)
+)
+
+
+def leg_length(points: Any, side: Side) -> Any:
+    """Hip→knee→ankle polyline length of one leg; ``points`` (..., 33, D), any units."""
+    import numpy as np
+
+    h, k, a = (points[..., idx(side, j), :] for j in ("hip", "knee", "ankle"))
+    return np.linalg.norm(h - k, axis=-1) + np.linalg.norm(k - a, axis=-1)
 
 #: Bones drawn by the annotators: pairs of landmark indices.
 BONES: tuple[tuple[int, int], ...] = tuple(

@@ -57,7 +57,7 @@ import numpy as np
 
 from balance_cam.config import StanceConfig
 from balance_cam.filtering import OneEuroFilter
-from balance_cam.skeleton import SIDES, Side, idx, other
+from balance_cam.skeleton import SIDES, Side, idx, leg_length, other
 
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
@@ -105,10 +105,7 @@ class StanceFeatures:
 
 def leg_length_px(px: np.ndarray) -> float:
     """Longer of the two hip→knee→ankle polylines (the raised leg may be bent)."""
-    lengths = []
-    for side in SIDES:
-        h, k, a = (px[idx(side, j)] for j in ("hip", "knee", "ankle"))
-        lengths.append(np.linalg.norm(h - k) + np.linalg.norm(k - a))
+    lengths = [float(leg_length(px, side)) for side in SIDES]
     return float(np.nanmax(lengths)) if np.any(np.isfinite(lengths)) else float("nan")
 
 
