@@ -17,7 +17,7 @@ __all__ = ["__version__", "analyze_video"]
 
 
 def analyze_video(path, config=None, **kwargs):  # noqa: ANN001, ANN201 - thin re-export
-    """Analyse one recorded video; see :func:`balance_cam.analysis.analyze_video`."""
-    from balance_cam.analysis import analyze_video as _analyze_video
+    """Analyse one recorded video; see :func:`balance_cam.apps.analyze.analyze_video`."""
+    from balance_cam.apps.analyze import analyze_video as _analyze_video
 
     return _analyze_video(path, config=config, **kwargs)

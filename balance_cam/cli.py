@@ -47,10 +47,10 @@ def user_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from balance_cam.analysis import AnalysisError, NoPersonError
-        from balance_cam.history import HistoryError
+        from balance_cam.apps.analyze import AnalysisError, NoPersonError
+        from balance_cam.io.history import HistoryError
+        from balance_cam.io.sources import SourceError
         from balance_cam.pose.base import PoseError
-        from balance_cam.sources import SourceError
 
         try:
             return func(*args, **kwargs)
@@ -126,12 +126,12 @@ def analyze(
     person: Person = None,
 ) -> None:  # fmt: skip
     """Analyse one recorded video: trials, hold time, sway, left/right verdict."""
-    from balance_cam.analysis import analyze_video_series
-    from balance_cam.config import AnalysisConfig
+    from balance_cam.apps.analyze import analyze_video_series
+    from balance_cam.core.config import AnalysisConfig
 
     config = AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
     if video.suffix == ".npz":  # saved landmarks (analyze --out): recompute without pose
-        from balance_cam.analysis import analyze_landmarks_file
+        from balance_cam.apps.analyze import analyze_landmarks_file
 
         if annotate is not None or person is not None:
             raise fail("--annotate and --person need a video, not saved landmarks")
@@ -141,7 +141,7 @@ def analyze(
         return
     on_frame, close = None, None
     if annotate is not None:
-        from balance_cam.annotate import VideoAnnotator
+        from balance_cam.render.video import VideoAnnotator
 
         writer = VideoAnnotator(video, annotate, blur_faces=blur_faces)
         on_frame, close = writer.on_frame, writer.close
@@ -162,7 +162,7 @@ def analyze(
 def _save_history(result: Any, athlete: str | None, db: Path | None) -> None:
     """With ``--athlete``, store the result in the history database."""
     if athlete is not None:
-        from balance_cam.history import History
+        from balance_cam.io.history import History
 
         with History(db) as h:
             h.save_result(result, athlete=athlete, kind="analyze")
@@ -195,8 +195,8 @@ def live(
     model: Model = "full",
 ) -> None:  # fmt: skip
     """Live guided test in front of a camera: each leg, best of N, results saved to the history."""
-    from balance_cam.config import AnalysisConfig
-    from balance_cam.live import LiveError, LiveOptions, run_live
+    from balance_cam.apps.live.session import LiveError, LiveOptions, run_live
+    from balance_cam.core.config import AnalysisConfig
 
     legs = {"left": ("left",), "right": ("right",), "both": ("left", "right")}.get(leg.lower())
     if legs is None:
@@ -227,13 +227,13 @@ def live(
 def emit(result: Any, series: Any, stem: str, json_out: bool, out: Path | None) -> None:
     """Write ``--out`` files, then print JSON or the human-readable summary."""
     if out is not None:
-        from balance_cam.export import write_outputs
+        from balance_cam.io.results import write_outputs
 
         write_outputs(out, stem, result, series)
     if json_out:
         typer.echo(result.to_json())
     else:
-        from balance_cam.console import print_result
+        from balance_cam.render.console import print_result
 
         print_result(result)
 
@@ -262,7 +262,7 @@ def report(
     notes: Annotated[str, typer.Option("--notes", help="Coach's notes (one-test report).")] = "",
 ) -> None:  # fmt: skip
     """Write a self-contained HTML report: one test, or an athlete's history with trends."""
-    from balance_cam import report as rep
+    from balance_cam.render import report as rep
 
     if result_json is not None:
         result = rep.load_result(result_json)
@@ -289,7 +289,7 @@ def history(
     """List stored tests: best hold and sway per leg and session, with trends per athlete."""
     from rich.console import Console
 
-    from balance_cam.history import History, session_sides, write_csv
+    from balance_cam.io.history import History, session_sides, write_csv
 
     with History(db) as h:
         trials = h.trials(athlete)
@@ -327,7 +327,7 @@ def _history_table(rows: list[dict[str, Any]], athlete: str | None) -> Any:
 
 def _trend_lines(rows: list[dict[str, Any]]) -> list[str]:
     """Per leg, the least-squares trend of best hold and ML sway per week."""
-    from balance_cam.history import days_since, linear_trend
+    from balance_cam.io.history import days_since, linear_trend
 
     lines = []
     for side in ("left", "right"):
@@ -341,7 +341,7 @@ def _trend_lines(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-# -- models: list / build / download (balance_cam.models) ------------------------------------
+# -- models: list / build / download (balance_cam.pose.registry) ------------------------------------
 models_app = typer.Typer(
     no_args_is_help=True, help="Pose model bundles: list, build offline, download."
 )
@@ -361,7 +361,7 @@ def models_list(directory: ModelsDir = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from balance_cam.models import list_models, models_dir
+    from balance_cam.pose.registry import list_models, models_dir
 
     table = Table(title=f"pose models ({directory or models_dir()})")
     for col in ("--model", "status", "size", "sha256", "source"):
@@ -380,8 +380,8 @@ def models_build(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing bundle.")] = False,
 ) -> None:
     """Build pose_landmarker_full.task offline from the model inside the installed mediapipe."""
-    from balance_cam.models import build_full_bundle
     from balance_cam.pose.base import sha256_of
+    from balance_cam.pose.registry import build_full_bundle
 
     path = build_full_bundle(directory, force=force)
     typer.echo(f"built {path} (sha256 {sha256_of(path)}); use it with --model full-tasks")
@@ -400,7 +400,7 @@ def models_download(
     """Download an official MediaPipe pose_landmarker bundle (checksum-verified, resumable)."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from balance_cam.models import download_model, spec_for
+    from balance_cam.pose.registry import download_model, spec_for
 
     spec = spec_for(variant)
     columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
@@ -431,7 +431,7 @@ def model_backend(model: str, person: str | None) -> Any:
     """A backend for ``--person`` (``None`` when not given: the analysis makes its own)."""
     if person is None:
         return None
-    from balance_cam.models import is_legacy
+    from balance_cam.pose.registry import is_legacy
 
     if is_legacy(model):
         raise ValueError(f"--person needs a Tasks model (lite, heavy, full-tasks or a .task "
@@ -475,8 +475,8 @@ def batch(
     batch_errors.csv); 130 interrupted (finished results are kept: rerun with --resume);
     2 bad input (nothing found, bad pattern, scheduler unreachable).
     """
-    from balance_cam.batch import BatchOptions, run_batch, save_to_history
-    from balance_cam.config import AnalysisConfig
+    from balance_cam.apps.batch.runner import BatchOptions, run_batch, save_to_history
+    from balance_cam.core.config import AnalysisConfig
 
     if scheduler and workers:
         logging.getLogger("balance_cam").warning("--workers is ignored with --scheduler")

@@ -5,7 +5,7 @@
 
 Four parts, all run from scratch with the real MediaPipe model on real frames:
 
-1. Synthetic ground truth (:mod:`balance_cam.synthetic`): a real frame rotated about the stance
+1. Synthetic ground truth (:mod:`balance_cam.testing.synthetic`): a real frame rotated about the stance
    ankle by a known sine ``theta(t)`` (sway angle known exactly), and still frames spliced into
    two feet → one leg → two feet (lift and touchdown known to the frame).
 2. Landmark agreement with the TF.js test keypoints of ``pose_1.mp4`` (hips, knees, ankles).
@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference as ref  # noqa: E402
 
-from balance_cam.analysis import analyze_video_series  # noqa: E402
-from balance_cam.results import AnalysisResult  # noqa: E402
-from balance_cam.series import LandmarkSeries  # noqa: E402
-from balance_cam.skeleton import INDEX  # noqa: E402
-from balance_cam.synthetic import (  # noqa: E402
+from balance_cam.apps.analyze import analyze_video_series  # noqa: E402
+from balance_cam.core.results import AnalysisResult  # noqa: E402
+from balance_cam.core.series import LandmarkSeries  # noqa: E402
+from balance_cam.core.skeleton import INDEX  # noqa: E402
+from balance_cam.testing.synthetic import (  # noqa: E402
     CLEAN,
     Degradation,
     SineSway,
@@ -299,7 +299,7 @@ def variants(src: Path, work: Path) -> dict[str, Path]:
             "18",
         ],
     }
-    from balance_cam.sources import probe
+    from balance_cam.io.sources import probe
 
     half = f"{probe(src).fps / 2:g}"
     for name, args in jobs.items():

@@ -6,7 +6,7 @@ For each clip (a 640x480 webcam-sized version of a Pose2Sim clip, and ``pose_1.m
 frame, on the same frames in the same process:
 
 - ``pose``: the MediaPipe backend's ``process`` (the floor of any live loop),
-- ``overlay``: :meth:`balance_cam.live.LiveDisplay.render` (scale, one colour conversion,
+- ``overlay``: :meth:`balance_cam.apps.live.session.LiveDisplay.render` (scale, one colour conversion,
   skeleton, timer, banner, sway trace, fps) without showing a window,
 - ``loop``: the live session's own per-frame work without a window (framing check, protocol,
   landmark window, sway trace, saving finished trials): ``LiveSession._on_frame``.
@@ -37,7 +37,7 @@ def webcam_clip(src: Path, out: Path, n: int) -> Path:
     import av
     import cv2
 
-    from balance_cam.sources import iter_frames
+    from balance_cam.io.sources import iter_frames
 
     with av.open(str(out), "w") as c:
         s = c.add_stream("libx264", rate=30)
@@ -56,11 +56,11 @@ def webcam_clip(src: Path, out: Path, n: int) -> Path:
 
 
 def per_frame_ms(path: Path, n: int, tmp: Path) -> dict[str, float]:
-    from balance_cam.analysis import Analyzer
-    from balance_cam.history import History
-    from balance_cam.live import LiveDisplay, LiveOptions, LiveSession
+    from balance_cam.apps.analyze import Analyzer
+    from balance_cam.apps.live.session import LiveDisplay, LiveOptions, LiveSession
+    from balance_cam.io.history import History
+    from balance_cam.io.sources import iter_frames, probe
     from balance_cam.pose.base import create_backend
-    from balance_cam.sources import iter_frames, probe
 
     info = probe(path)
     frames = list(iter_frames(path))[:n]

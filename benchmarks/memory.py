@@ -37,7 +37,7 @@ def measure(clip: Path, every: int = 100) -> list[tuple[int, float]]:
     """(frame index, RSS MB) every ``every`` frames while analysing ``clip``."""
     import psutil
 
-    from balance_cam.analysis import analyze_video
+    from balance_cam.apps.analyze import analyze_video
 
     proc = psutil.Process()
     samples: list[tuple[int, float]] = []

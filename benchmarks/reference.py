@@ -158,9 +158,9 @@ def foot_events_s(trc: Trc, side: str = "R", rise_m: float = 0.03) -> tuple[floa
 
 def landmark_sway_angle_deg(series: object, stance: str = "left") -> np.ndarray:
     """Per-frame sway angle (degrees, unfiltered) of the stance-ankle→pelvis line straight from a
-    :class:`~balance_cam.series.LandmarkSeries`, independent of trial detection."""
-    from balance_cam.metrics import sway_angle_deg
-    from balance_cam.skeleton import INDEX
+    :class:`~balance_cam.core.series.LandmarkSeries`, independent of trial detection."""
+    from balance_cam.core.metrics import sway_angle_deg
+    from balance_cam.core.skeleton import INDEX
 
     px = series.pixels()  # type: ignore[attr-defined]
     hips = px[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)

@@ -34,10 +34,10 @@ import numpy as np
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-from balance_cam.analysis import Analyzer, analyze_video  # noqa: E402
-from balance_cam.config import AnalysisConfig  # noqa: E402
+from balance_cam.apps.analyze import Analyzer, analyze_video  # noqa: E402
+from balance_cam.core.config import AnalysisConfig  # noqa: E402
+from balance_cam.io.sources import iter_frames  # noqa: E402
 from balance_cam.pose.base import create_backend  # noqa: E402
-from balance_cam.sources import iter_frames  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +80,7 @@ def time_analyze(clip: Path, model: str) -> tuple[float, int]:
 
 
 def time_live(clip: Path, model: str) -> tuple[float, int]:
-    from balance_cam.live import LiveOptions, LiveSession
+    from balance_cam.apps.live.session import LiveOptions, LiveSession
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = LiveOptions(camera=str(clip), window=False, db=Path(tmp) / "h.db")
@@ -118,7 +118,7 @@ def per_frame_costs_ms(clip: Path, n: int = 150) -> dict[str, float]:
     bench("frame copy (np.ascontiguousarray of a view)",
           lambda i: np.ascontiguousarray(frames[i].rgb[:, ::-1]))  # fmt: skip
     try:
-        from balance_cam import annotators as A
+        from balance_cam.render import overlay as A
 
         sk, timer, status = A.SkeletonAnnotator(), A.TimerAnnotator(), A.StatusAnnotator()
         fps = A.FpsAnnotator()

@@ -27,7 +27,7 @@ def sample(name: str) -> Path:
 @cache
 def analyzed(name: str):  # noqa: ANN201
     """(result, series) of ``analyze`` on a sample clip, computed once per test session."""
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
 
     return analyze_video_series(sample(name))
 

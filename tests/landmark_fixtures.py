@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from balance_cam.series import LandmarkSeries
-from balance_cam.skeleton import INDEX, idx
+from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.skeleton import INDEX, idx
 
 W = H = 1000
 L_PX, L_M = 400.0, 0.9

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam.analysis import Analyzer
-from balance_cam.annotate import VideoAnnotator, blur_box, face_box_px
-from balance_cam.annotators import STANCE_BGR
-from balance_cam.series import LandmarkSeries
-from balance_cam.skeleton import FACE, idx
-from balance_cam.sources import iter_frames
+from balance_cam.apps.analyze import Analyzer
+from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.skeleton import FACE, idx
+from balance_cam.io.sources import iter_frames
+from balance_cam.render.overlay import STANCE_BGR
+from balance_cam.render.video import VideoAnnotator, blur_box, face_box_px
 from tests.conftest import sample
 
 CLIP = "pose2sim_cam01.mp4"
@@ -34,7 +34,7 @@ def _sharpness(gray: np.ndarray) -> float:
 def _annotated(tmp_root: str):
     """``analyze --annotate --blur-faces --out`` once: (video, series, result json path)."""
     from balance_cam.cli import app
-    from balance_cam.report import load_result
+    from balance_cam.render.report import load_result
 
     out = f"{tmp_root}/clip_annotated.mp4"
     res = CliRunner().invoke(app, ["analyze", str(sample(CLIP)), "--annotate", out,
@@ -80,7 +80,7 @@ def test_stance_leg_is_highlighted_during_the_trial(annotated):
 @pytest.fixture(scope="module")
 def blurred_pose1(tmp_path_factory):
     """pose_1.mp4 (a clearly visible face) through the annotator with --blur-faces."""
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
 
     out = tmp_path_factory.mktemp("blur") / "pose_1_blurred.mp4"
     ann = VideoAnnotator(sample("pose_1.mp4"), out, blur_faces=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from balance_cam.analysis import analyze_series
-from balance_cam.batch import (
+from balance_cam.apps.analyze import analyze_series
+from balance_cam.apps.batch.runner import (
     BatchError,
     BatchTask,
     NamePattern,
@@ -33,9 +33,9 @@ from balance_cam.batch import (
     output_stems,
     save_to_history,
 )
-from balance_cam.config import AnalysisConfig, SummaryConfig
-from balance_cam.summary import summarize
-from balance_cam.tables import athletes_table, errors_table, trials_table, videos_table
+from balance_cam.apps.batch.tables import athletes_table, errors_table, trials_table, videos_table
+from balance_cam.core.config import AnalysisConfig, SummaryConfig
+from balance_cam.core.summary import summarize
 from tests.conftest import analyzed, sample
 
 CLI = [sys.executable, "-m", "balance_cam.cli"]
@@ -217,7 +217,7 @@ def test_tables_are_well_formed_when_empty() -> None:
 
 @pytest.mark.slow
 def test_save_to_history_adds_each_result_once(tmp_path: Path) -> None:
-    from balance_cam.history import History
+    from balance_cam.io.history import History
 
     result = analyzed("pose2sim_cam01.mp4")[0]
     other = replace(result, source={**result.source, "path": "/v/x.mp4"})
@@ -304,7 +304,7 @@ def test_batch_cli_bad_files_tables_and_resume(tmp_path: Path) -> None:
     assert (out / "bob_R_1.json").stat().st_mtime_ns == mtime
     assert json.loads((out / "anna_L_1.json").read_text())["source"]["codec"] == "vp9"
     assert len(pd.read_csv(out / "batch_trials.csv").query("stem == 'bob_R_1'")) >= 1
-    from balance_cam.history import History
+    from balance_cam.io.history import History
 
     with History(db) as h:  # ok, skipped (resumed) and partial results; athlete from the name
         sessions = h.sessions()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from balance_cam.analysis import analyze_video_series
+from balance_cam.apps.analyze import analyze_video_series
 from tests.conftest import analyzed, ffmpeg, sample
 
 pytestmark = pytest.mark.slow

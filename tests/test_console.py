@@ -1,4 +1,4 @@
-"""The human-readable summary (:mod:`balance_cam.console`) is readable at 80 columns."""
+"""The human-readable summary (:mod:`balance_cam.render.console`) is readable at 80 columns."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from rich.console import Console
 
-from balance_cam.config import SummaryConfig
-from balance_cam.console import print_result
-from balance_cam.results import AnalysisResult, SwayMetrics, Trial
-from balance_cam.summary import summarize
+from balance_cam.core.config import SummaryConfig
+from balance_cam.core.results import AnalysisResult, SwayMetrics, Trial
+from balance_cam.core.summary import summarize
+from balance_cam.render.console import print_result
 
 
 def sway(ml: float, angle: float) -> SwayMetrics:

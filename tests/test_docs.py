@@ -1,14 +1,14 @@
 """Docs built from docstrings stay current, so the definitions have one source of truth."""
 
-from balance_cam import docgen
+from balance_cam.render import definitions as docgen
 
 
 def test_definitions_doc_is_current():
-    assert docgen.main(["--check"]) == 0, "run: python -m balance_cam.docgen"
+    assert docgen.main(["--check"]) == 0, "run: python -m balance_cam.render.definitions"
 
 
 def test_every_config_field_is_documented():
-    from balance_cam import config
+    from balance_cam.core import config
 
     for cls in (config.StanceConfig, config.SwayConfig, config.SummaryConfig):
         docs = docgen.field_docs(cls)

@@ -1,4 +1,4 @@
-"""Cleaning (:mod:`balance_cam.filtering`): gap filling, resampling, filters, leg-swap guard."""
+"""Cleaning (:mod:`balance_cam.core.filtering`): gap filling, resampling, filters, leg-swap guard."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from balance_cam.filtering import (
+from balance_cam.core.filtering import (
     LegSwapGuard,
     OneEuroFilter,
     fill_gaps,
@@ -15,7 +15,7 @@ from balance_cam.filtering import (
     median_rate_hz,
     resample_uniform,
 )
-from balance_cam.skeleton import N_LANDMARKS, idx
+from balance_cam.core.skeleton import N_LANDMARKS, idx
 
 nan = float("nan")
 

@@ -1,4 +1,4 @@
-"""The SQLite history's core (:mod:`balance_cam.history`): migrations, storage, crash safety."""
+"""The SQLite history's core (:mod:`balance_cam.io.history`): migrations, storage, crash safety."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from balance_cam.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
-from balance_cam.results import AnalysisResult, SwayMetrics, Trial
-from balance_cam.series import LandmarkSeries
-from balance_cam.summary import summarize
+from balance_cam.core.results import AnalysisResult, SwayMetrics, Trial
+from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.summary import summarize
+from balance_cam.io.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError
 
 
 def trial(i: int, stance: str, start_s: float, hold_s: float) -> Trial:

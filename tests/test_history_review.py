@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam.history import (
+from balance_cam.io.history import (
     MIGRATIONS,
     SCHEMA_VERSION,
     History,
@@ -19,7 +19,7 @@ from balance_cam.history import (
     linear_trend,
     session_sides,
 )
-from balance_cam.report import render_athlete_report
+from balance_cam.render.report import render_athlete_report
 from tests.test_report import two_sided
 
 

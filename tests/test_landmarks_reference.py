@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from balance_cam.skeleton import INDEX
+from balance_cam.core.skeleton import INDEX
 from tests.conftest import ROOT, analyzed, sample
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -25,11 +25,11 @@ try:  # tests/ as a plain folder or as a package
 except ImportError:
     from tests.conftest import analyzed, sample
 
-from balance_cam.camera import CameraDisconnected, CameraError, CameraSource
-from balance_cam.history import History
-from balance_cam.live import LiveOptions, run_live
+from balance_cam.apps.live.session import LiveOptions, run_live
+from balance_cam.core.series import PoseFrame
+from balance_cam.io.camera import CameraDisconnected, CameraError, CameraSource
+from balance_cam.io.history import History
 from balance_cam.pose.base import ModelInfo
-from balance_cam.series import PoseFrame
 
 CLIP = "pose2sim_cam01.mp4"
 
@@ -237,7 +237,7 @@ def test_timestamps_follow_capture_not_processing() -> None:
     ],
 )
 def test_camera_open_errors(capture: FakeCapture | None, message: str, monkeypatch) -> None:  # noqa: ANN001
-    import balance_cam.camera as camera
+    import balance_cam.io.camera as camera
 
     monkeypatch.setattr(camera, "_device_exists", lambda i: True)  # a device node that fails
     with pytest.raises(CameraError, match=message):
@@ -278,7 +278,7 @@ def test_unplugged_mid_session_keeps_finished_trials(tmp_path: Path) -> None:
 def test_cli_unplugged_camera_exits_nonzero_and_says_so(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from typer.testing import CliRunner
 
-    import balance_cam.camera as camera
+    import balance_cam.io.camera as camera
     import balance_cam.pose.base as base
     from balance_cam.cli import EXIT_PARTIAL, app
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from balance_cam import annotators as A
-from balance_cam.results import SideSummary, Summary, SwayMetrics
-from balance_cam.skeleton import INDEX, N_LANDMARKS
+from balance_cam.core.results import SideSummary, Summary, SwayMetrics
+from balance_cam.core.skeleton import INDEX, N_LANDMARKS
+from balance_cam.render import overlay as A
 
 
 def blank(h: int = 480, w: int = 640) -> np.ndarray:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from balance_cam.live import Framing, GuidedProtocol, framing_check, trial_plan
-from balance_cam.results import SwayMetrics, Trial
-from balance_cam.skeleton import INDEX, N_LANDMARKS
+from balance_cam.apps.live.session import Framing, GuidedProtocol, framing_check, trial_plan
+from balance_cam.core.results import SwayMetrics, Trial
+from balance_cam.core.skeleton import INDEX, N_LANDMARKS
 
 OK = Framing(True, "Good")
 NOT_OK = Framing(False, "Step back")

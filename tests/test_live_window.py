@@ -29,7 +29,7 @@ try:  # tests/ as a plain folder or as a package
 except ImportError:
     from tests.conftest import sample
 
-from balance_cam.annotators import RAISED_BGR, STANCE_BGR
+from balance_cam.render.overlay import RAISED_BGR, STANCE_BGR
 
 CLIP = "pose2sim_cam01.mp4"
 SCREEN_WH = (1280, 1024)
@@ -37,7 +37,7 @@ SCREEN_WH = (1280, 1024)
 HELPER = r"""
 import json, subprocess, sys
 import cv2
-from balance_cam.live import LiveOptions, run_live
+from balance_cam.apps.live.session import LiveOptions, run_live
 
 clip, db, out_dir, display, size = sys.argv[1:6]
 shots = {}
@@ -114,7 +114,7 @@ def test_live_window_draws_the_overlay(xvfb_display: str, artifacts_dir: Path,
                                        tmp_path: Path) -> None:  # fmt: skip
     import cv2
 
-    from balance_cam.sources import iter_frames
+    from balance_cam.io.sources import iter_frames
 
     env = {**os.environ, "DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb"}
     proc = subprocess.run(

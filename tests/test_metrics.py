@@ -1,4 +1,4 @@
-"""Sway metrics (:mod:`balance_cam.metrics`) against hand-computed values on synthetic series."""
+"""Sway metrics (:mod:`balance_cam.core.metrics`) against hand-computed values on synthetic series."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from balance_cam.config import SwayConfig
-from balance_cam.metrics import (
+from balance_cam.core.config import SwayConfig
+from balance_cam.core.metrics import (
     CHI2_95_2DOF,
     LEG_LENGTH_PER_HEIGHT,
     cm_per_leg_length,
@@ -228,8 +228,8 @@ def test_all_missing_or_unknown_leg_length_gives_nan():
 
 
 def test_pelvis_minus_ankle_and_instant_ml_cm():
-    from balance_cam.metrics import instant_ml_cm, pelvis_minus_ankle_px
-    from balance_cam.skeleton import idx
+    from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px
+    from balance_cam.core.skeleton import idx
 
     px = np.zeros((33, 2))
     px[idx("left", "hip")], px[idx("right", "hip")] = (530, 400), (470, 400)  # pelvis at x 500

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam import models
 from balance_cam.cli import app
-from balance_cam.models import ModelError
+from balance_cam.pose import registry as models
+from balance_cam.pose.registry import ModelError
 
 
 @pytest.fixture(scope="module")

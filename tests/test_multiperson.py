@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from balance_cam.core.skeleton import idx
 from balance_cam.pose.select import PersonSelector, SelectConfig, candidate
-from balance_cam.skeleton import idx
 
 SIZE = np.array([1000.0, 1000.0])
 FPS = 30.0
@@ -129,7 +129,7 @@ def test_bad_person_option() -> None:
 # -- real clips ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    from balance_cam.models import build_full_bundle
+    from balance_cam.pose.registry import build_full_bundle
 
     folder = tmp_path_factory.mktemp("models")
     build_full_bundle(folder)
@@ -138,7 +138,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 def _selected_hips(clip: str, models_dir, **kwargs: object) -> tuple[np.ndarray, list[int]]:  # noqa: ANN001
     """(N, 2) hip midpoint of the tested person (NaN when none) and people per frame."""
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
     from balance_cam.pose.tasks import TasksPoseBackend
     from tests.conftest import sample
 

@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import pytest
 
-from balance_cam.export import write_outputs
+from balance_cam.io.results import write_outputs
 from tests.conftest import ROOT, analyzed
 from tests.test_report import two_sided
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from balance_cam.cli import app
-from balance_cam.export import write_outputs
+from balance_cam.io.results import write_outputs
 from tests.conftest import analyzed
 
 
@@ -24,7 +24,7 @@ def test_saved_landmarks_give_the_same_trials_and_can_go_to_history(tmp_path):
         (t.stance, round(t.start_s, 6), round(t.end_s, 6), t.stop_reason) for t in result.trials
     ]
     assert again["trials"][0]["sway"]["angle_rms_deg"] == round(result.trials[0].sway.angle_rms_deg, 6)
-    from balance_cam.history import History
+    from balance_cam.io.history import History
 
     with History(db) as h:
         assert [s["athlete"] for s in h.sessions()] == ["Zed"]

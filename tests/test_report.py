@@ -18,11 +18,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam import plots
-from balance_cam.analysis import analyze_series
-from balance_cam.export import write_outputs
-from balance_cam.metrics import ellipse95
-from balance_cam.report import (
+from balance_cam.apps.analyze import analyze_series
+from balance_cam.core.metrics import ellipse95
+from balance_cam.core.results import AnalysisResult
+from balance_cam.core.summary import summarize
+from balance_cam.io.results import write_outputs
+from balance_cam.io.sources import iter_frames
+from balance_cam.render import plots
+from balance_cam.render.report import (
     doc_blocks,
     find_video,
     key_frames,
@@ -30,9 +33,6 @@ from balance_cam.report import (
     render_result_report,
     rst_inline,
 )
-from balance_cam.results import AnalysisResult
-from balance_cam.sources import iter_frames
-from balance_cam.summary import summarize
 from tests.conftest import analyzed, sample
 
 CLIP = "pose2sim_cam01.mp4"
@@ -123,7 +123,7 @@ def test_user_text_is_escaped(tmp_path):
 
 
 def test_definitions_come_from_the_metric_docstrings():
-    from balance_cam import metrics, summary
+    from balance_cam.core import metrics, summary
 
     html = render_result_report(two_sided())
     footer = html[html.index("<footer>"):]

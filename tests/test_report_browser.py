@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from balance_cam.history import History
-from balance_cam.report import render_athlete_report, render_result_report, write_report
+from balance_cam.io.history import History
+from balance_cam.render.report import render_athlete_report, render_result_report, write_report
 from tests.conftest import sample
 from tests.test_report import CLIP, XSS, two_sided
 

@@ -1,4 +1,4 @@
-"""The JSON contract (:mod:`balance_cam.results`): round trip, NaN as null, schema version."""
+"""The JSON contract (:mod:`balance_cam.core.results`): round trip, NaN as null, schema version."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from balance_cam.config import AnalysisConfig, SummaryConfig
-from balance_cam.results import SCHEMA_VERSION, AnalysisResult, SwayMetrics, SwayTrace, Trial
-from balance_cam.summary import summarize
+from balance_cam.core.config import AnalysisConfig, SummaryConfig
+from balance_cam.core.results import SCHEMA_VERSION, AnalysisResult, SwayMetrics, SwayTrace, Trial
+from balance_cam.core.summary import summarize
 
 REQUIRED_SWAY = ("ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s",
                  "angle_rms_deg", "angle_range_deg", "ellipse95_area_cm2")  # fmt: skip

@@ -1,4 +1,4 @@
-"""The landmark series (:mod:`balance_cam.series`): validation, save/load, mirroring, builder."""
+"""The landmark series (:mod:`balance_cam.core.series`): validation, save/load, mirroring, builder."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pytest
 
-from balance_cam.series import LandmarkSeries, PoseFrame, SeriesBuilder
-from balance_cam.skeleton import INDEX, N_LANDMARKS, idx
+from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
+from balance_cam.core.skeleton import INDEX, N_LANDMARKS, idx
 
 
 def random_series(n: int = 20, seed: int = 1) -> LandmarkSeries:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from balance_cam.sources import SourceError, iter_frames, probe
+from balance_cam.io.sources import SourceError, iter_frames, probe
 from tests.conftest import ffmpeg, sample
 
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from balance_cam.analysis import analyze_series
-from balance_cam.config import AnalysisConfig, StanceConfig
-from balance_cam.stance import StanceDetector
+from balance_cam.apps.analyze import analyze_series
+from balance_cam.core.config import AnalysisConfig, StanceConfig
+from balance_cam.core.stance import StanceDetector
 from tests.landmark_fixtures import shifted, standing_series, with_gap
 
 FPS = (25.0, 30000 / 1001, 30.0, 60.0)

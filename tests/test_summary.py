@@ -1,4 +1,4 @@
-"""Per-side summary, asymmetry, flags, age norms and verdict (:mod:`balance_cam.summary`)."""
+"""Per-side summary, asymmetry, flags, age norms and verdict (:mod:`balance_cam.core.summary`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from balance_cam.config import SummaryConfig
-from balance_cam.results import SwayMetrics, Trial
-from balance_cam.summary import (
+from balance_cam.core.config import SummaryConfig
+from balance_cam.core.results import SwayMetrics, Trial
+from balance_cam.core.summary import (
     SPRINGER_2007_EYES_OPEN_BEST,
     asymmetry_pct,
     norm_for_age,

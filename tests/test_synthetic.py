@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from balance_cam.metrics import sway_angle_deg
-from balance_cam.sources import iter_frames, probe
-from balance_cam.synthetic import (
+from balance_cam.core.metrics import sway_angle_deg
+from balance_cam.io.sources import iter_frames, probe
+from balance_cam.testing.synthetic import (
     CLEAN,
     Degradation,
     Segment,
@@ -132,7 +132,7 @@ def test_located_ankle_matches_reference_keypoint() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
 def test_measured_sway_angle_follows_the_applied_rotation(tmp_path: Path, seed: int) -> None:
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
 
     base, ankle = _pose1_base()
     sway = SineSway(3.0, 1.0, phase_rad=seed)
@@ -154,7 +154,7 @@ def test_measured_sway_angle_follows_the_applied_rotation(tmp_path: Path, seed: 
 
 @pytest.mark.slow
 def test_static_frame_reads_no_sway(tmp_path: Path) -> None:
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
 
     base, ankle = _pose1_base()
     make_sway_clip(tmp_path / "z.mp4", base, ankle, SineSway(0.0, 1.0), 30, 2.0, 288)
@@ -166,7 +166,7 @@ def test_static_frame_reads_no_sway(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_spliced_lift_and_touchdown_are_found_at_the_known_times(tmp_path: Path) -> None:
     """Two feet → left leg → two feet from still frames of the most frontal Pose2Sim camera."""
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
 
     src = sample("pose2sim_cam02.mp4")
     truth = make_event_clip(tmp_path / "e.mp4", read_frame(src, 6), read_frame(src, 45), "left",

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from balance_cam.models import ModelError, build_full_bundle
+from balance_cam.core.skeleton import idx
 from balance_cam.pose.base import sha256_of
-from balance_cam.skeleton import idx
+from balance_cam.pose.registry import ModelError, build_full_bundle
 from tests.conftest import analyzed, sample
 
 LEGS = [idx(s, j) for s in ("left", "right") for j in ("hip", "knee", "ankle")]
@@ -31,7 +31,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _frames(clip: str, n: int) -> list:
-    from balance_cam.sources import iter_frames
+    from balance_cam.io.sources import iter_frames
 
     return list(islice(iter_frames(sample(clip)), n))
 
@@ -62,7 +62,7 @@ def test_built_bundle_gives_sane_landmarks_on_real_frames(models_dir: Path) -> N
 
 @pytest.mark.slow
 def test_tasks_and_legacy_agree_on_a_sample_clip(models_dir: Path) -> None:
-    from balance_cam.analysis import analyze_video_series
+    from balance_cam.apps.analyze import analyze_video_series
     from balance_cam.pose.tasks import TasksPoseBackend
 
     legacy, legacy_series = analyzed("pose2sim_cam03.mp4")

@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from balance_cam.series import PoseFrame
+from balance_cam.core.series import PoseFrame
 
 
 class PoseError(RuntimeError):
@@ -63,7 +63,7 @@ def create_backend(model: str = "full", **kwargs: object) -> PoseBackend:
     ``"full"`` (default) and ``"legacy"`` use the legacy ``mediapipe.solutions.pose`` graph with
     the model bundled in the mediapipe wheel (one person only). Any other value goes to the
     Tasks API backend (:mod:`balance_cam.pose.tasks`): ``lite``, ``heavy``, ``full-tasks``
-    (bundles in the models folder, see :mod:`balance_cam.models`) or a path to a ``.task``
+    (bundles in the models folder, see :mod:`balance_cam.pose.registry`) or a path to a ``.task``
     file; keyword arguments such as ``person`` and ``num_poses`` are passed on.
     """
     if model in ("full", "legacy", "legacy-full"):

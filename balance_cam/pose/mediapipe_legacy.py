@@ -3,7 +3,7 @@
 Runs offline: mediapipe 0.10.21 bundles ``pose_detection.tflite`` and
 ``pose_landmark_full.tflite`` (``model_complexity=1``). Tracking (video) mode, one person.
 MediaPipe's own landmark smoothing is switched off: it assumes 30 frames/s whatever the
-video, so balance_cam filters with real timestamps instead (:mod:`balance_cam.filtering`).
+video, so balance_cam filters with real timestamps instead (:mod:`balance_cam.core.filtering`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from balance_cam.core.series import PoseFrame
 from balance_cam.pose.base import ModelInfo, PoseError, sha256_of
-from balance_cam.series import PoseFrame
 
 
 def _bundled_model_files() -> list[Path]:

@@ -15,7 +15,7 @@ gated in leg lengths, forgotten after ``memory_s`` unseen) and picks one track a
 - ``"<k>"``: the k-th person from the left (0-based, by hip midpoint) when acquired.
 
 Pure: numpy arrays in, an index out. Inputs are image-normalised landmarks (33, 4), as in
-:class:`balance_cam.series.PoseFrame`; distances are computed in pixels (y down).
+:class:`balance_cam.core.series.PoseFrame`; distances are computed in pixels (y down).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from itertools import count
 
 import numpy as np
 
-from balance_cam.skeleton import idx
+from balance_cam.core.skeleton import idx
 
 _HIPS = [idx("left", "hip"), idx("right", "hip")]
 _LEGS = [idx(s, j) for s in ("left", "right") for j in ("hip", "knee", "ankle")]

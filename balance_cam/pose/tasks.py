@@ -1,6 +1,6 @@
 """MediaPipe Tasks ``PoseLandmarker`` backend: lite/full/heavy ``.task`` bundles, several people.
 
-Gives the same :class:`~balance_cam.series.PoseFrame` as the legacy backend (image landmarks
+Gives the same :class:`~balance_cam.core.series.PoseFrame` as the legacy backend (image landmarks
 normalised to [0, 1] with y down, world landmarks in metres, visibility), for the one tested
 person chosen by :class:`~balance_cam.pose.select.PersonSelector` when ``num_poses > 1``.
 
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from balance_cam.core.series import PoseFrame
 from balance_cam.pose.base import ModelInfo, PoseError
 from balance_cam.pose.select import PersonSelector, SelectConfig
-from balance_cam.series import PoseFrame
 
 log = logging.getLogger(__name__)
 DEFAULT_NUM_POSES = 3
@@ -66,7 +66,7 @@ class TasksPoseBackend:
         min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5, select: SelectConfig | None = None,
     ) -> None:  # fmt: skip
-        from balance_cam.models import REGISTRY, resolve_model, verify_model
+        from balance_cam.pose.registry import REGISTRY, resolve_model, verify_model
 
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, but got {num_poses}")

@@ -1,9 +1,10 @@
 """Build ``docs/definitions.md`` from the code's own docstrings (one source of truth).
 
 The definitions of events, metrics, the summary and every configurable threshold live in the
-docstrings of :mod:`balance_cam.stance`, :mod:`balance_cam.metrics`, :mod:`balance_cam.summary`,
-:mod:`balance_cam.filtering` and :mod:`balance_cam.config`; this module collects them so the
-docs and the HTML report never drift from the code. ``python -m balance_cam.docgen`` rewrites
+docstrings of :mod:`balance_cam.core.stance`, :mod:`balance_cam.core.metrics`,
+:mod:`balance_cam.core.summary`, :mod:`balance_cam.core.filtering` and
+:mod:`balance_cam.core.config`; this module collects them so the
+docs and the HTML report never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
 the file; a test checks it is current.
 """
 
@@ -15,9 +16,9 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from balance_cam import config, filtering, metrics, stance, summary
+from balance_cam.core import config, filtering, metrics, stance, summary
 
-DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "definitions.md"
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
 
 
 def field_docs(cls: type) -> dict[str, str]:
@@ -44,13 +45,14 @@ def _config_table(cls: type) -> str:
 def render() -> str:
     parts = [
         "# Definitions\n",
-        "Generated from the code's docstrings by `python -m balance_cam.docgen`; do not edit by hand.\n",
-        "## Trials and events (`balance_cam/stance.py`)\n", inspect.cleandoc(stance.__doc__ or ""),
+        "Generated from the code's docstrings by `python -m balance_cam.render.definitions`; "
+        "do not edit by hand.\n",
+        "## Trials and events (`balance_cam/core/stance.py`)\n", inspect.cleandoc(stance.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.StanceConfig),
-        "\n## Sway metrics (`balance_cam/metrics.py`)\n", inspect.cleandoc(metrics.__doc__ or ""),
+        "\n## Sway metrics (`balance_cam/core/metrics.py`)\n", inspect.cleandoc(metrics.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.SwayConfig),
-        "\n## Signal cleaning (`balance_cam/filtering.py`)\n", inspect.cleandoc(filtering.__doc__ or ""),
-        "\n## Left/right summary and verdict (`balance_cam/summary.py`)\n",
+        "\n## Signal cleaning (`balance_cam/core/filtering.py`)\n", inspect.cleandoc(filtering.__doc__ or ""),
+        "\n## Left/right summary and verdict (`balance_cam/core/summary.py`)\n",
         inspect.cleandoc(summary.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.SummaryConfig),
     ]  # fmt: skip
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and "--check" in argv:
         current = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.exists() else ""
         if current != text:
-            print(f"{DOC_PATH} is out of date: run python -m balance_cam.docgen", file=sys.stderr)
+            print(f"{DOC_PATH} is out of date: run python -m balance_cam.render.definitions", file=sys.stderr)
             return 1
         return 0
     DOC_PATH.write_text(text, encoding="utf-8")

@@ -3,7 +3,7 @@
 :class:`Analyzer` consumes one frame's pose at a time; ``analyze``, ``batch`` and ``live`` all
 feed it, so they find the same trials with the same numbers by construction.
 :func:`analyze_video` is the offline driver; :func:`analyze_series` recomputes everything
-from a saved :class:`~balance_cam.series.LandmarkSeries` without running pose again.
+from a saved :class:`~balance_cam.core.series.LandmarkSeries` without running pose again.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from typing import Any
 import numpy as np
 
 from balance_cam._version import __version__
-from balance_cam.config import AnalysisConfig
-from balance_cam.filtering import LegSwapGuard
-from balance_cam.metrics import pelvis_minus_ankle_px, sway_metrics
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.filtering import LegSwapGuard
+from balance_cam.core.metrics import pelvis_minus_ankle_px, sway_metrics
+from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
+from balance_cam.core.skeleton import LEG_SWAP, idx, leg_length
+from balance_cam.core.stance import StanceDetector, StopReason, TrialSpan
+from balance_cam.core.summary import summarize
+from balance_cam.io.sources import Frame, SourceError, open_video
 from balance_cam.pose.base import PoseBackend, create_backend
-from balance_cam.results import AnalysisResult, Trial
-from balance_cam.series import LandmarkSeries, PoseFrame, SeriesBuilder
-from balance_cam.skeleton import LEG_SWAP, idx, leg_length
-from balance_cam.sources import Frame, SourceError, open_video
-from balance_cam.stance import StanceDetector, StopReason, TrialSpan
-from balance_cam.summary import summarize
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def analyze_video_series(
 ) -> tuple[AnalysisResult, LandmarkSeries]:  # fmt: skip
     """Analyse one recorded video (or image folder); return the result and the landmarks.
 
-    Raises :class:`~balance_cam.sources.SourceError` for unreadable input and
+    Raises :class:`~balance_cam.io.sources.SourceError` for unreadable input and
     :class:`NoPersonError` when nobody is found. A video damaged part-way gives a result
     with ``complete = False`` and a warning, covering the frames before the damage.
     """

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from balance_cam.results import Summary, SwayTrace
+from balance_cam.core.results import Summary, SwayTrace
 
 SIDE_COLOURS = {"left": "#0072B2", "right": "#E69F00"}
 MARK_COLOUR = "#444444"
@@ -96,7 +96,7 @@ def trace_svg(
 
 def stabilogram_svg(trace: SwayTrace, stance: str) -> str:
     """Pelvis path relative to the stance ankle (ML vs AP, cm) with its 95 % prediction ellipse."""
-    from balance_cam.metrics import ellipse95
+    from balance_cam.core.metrics import ellipse95
 
     fig, axes = _figure(3.4, 3.4)
     ax = axes[0, 0]
@@ -162,7 +162,7 @@ def trend_svg(
 
     ``days``: session time in days from the first session; ``x_labels``: (day, text) ticks.
     """
-    from balance_cam.history import linear_trend
+    from balance_cam.io.history import linear_trend
 
     fig, axes = _figure(6.4, 2.8)
     ax = axes[0, 0]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from balance_cam.metrics import pelvis_minus_ankle_px
-from balance_cam.results import AnalysisResult
-from balance_cam.series import LandmarkSeries
+from balance_cam.core.metrics import pelvis_minus_ankle_px
+from balance_cam.core.results import AnalysisResult
+from balance_cam.core.series import LandmarkSeries
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

@@ -55,9 +55,9 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from balance_cam.config import StanceConfig
-from balance_cam.filtering import OneEuroFilter
-from balance_cam.skeleton import SIDES, Side, idx, leg_length, other
+from balance_cam.core.config import StanceConfig
+from balance_cam.core.filtering import OneEuroFilter
+from balance_cam.core.skeleton import SIDES, Side, idx, leg_length, other
 
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"

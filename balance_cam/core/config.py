@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 @dataclass(frozen=True)
 class StanceConfig:
-    """Parameters of the stance/event state machine (:mod:`balance_cam.stance`).
+    """Parameters of the stance/event state machine (:mod:`balance_cam.core.stance`).
 
     Defaults follow clinical unipedal stance protocols (time limit 45 s; the trial stops when
     the raised foot touches down or the stance foot moves) and normal human movement
@@ -66,7 +66,7 @@ class StanceConfig:
 
 @dataclass(frozen=True)
 class SwayConfig:
-    """Parameters of the offline sway computation (:mod:`balance_cam.metrics`)."""
+    """Parameters of the offline sway computation (:mod:`balance_cam.core.metrics`)."""
 
     lowpass_hz: float = 5.0
     """Zero-phase 4th-order Butterworth low-pass cut-off, as Prieto et al. (1996) used for COP."""
@@ -78,7 +78,7 @@ class SwayConfig:
 
 @dataclass(frozen=True)
 class SummaryConfig:
-    """Verdict thresholds (:mod:`balance_cam.summary`)."""
+    """Verdict thresholds (:mod:`balance_cam.core.summary`)."""
 
     stable_min_s: float = 10.0
     """Running-coach rule: a side that cannot hold 10 s stable is flagged."""

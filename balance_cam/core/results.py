@@ -38,7 +38,7 @@ def _nan(value: Any) -> float:
 
 @dataclass(frozen=True)
 class SwayMetrics:
-    """Sway of one trial; definitions in :mod:`balance_cam.metrics`."""
+    """Sway of one trial; definitions in :mod:`balance_cam.core.metrics`."""
 
     ml_rms_cm: float
     ml_range_cm: float
@@ -173,7 +173,7 @@ class SideSummary:
 
 @dataclass(frozen=True)
 class Summary:
-    """Left against right; definitions in :mod:`balance_cam.summary`."""
+    """Left against right; definitions in :mod:`balance_cam.core.summary`."""
 
     left: SideSummary | None
     right: SideSummary | None

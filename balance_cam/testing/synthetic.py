@@ -8,7 +8,7 @@ Two generators, both deterministic (seeded) and built from frames of real record
   vertical changes by exactly ``theta(t)`` even if the ankle point is only approximately located;
   rotating about the ankle keeps the stance foot planted, as in real sway.
   Sign: ``theta > 0`` turns the pelvis towards image-right, the positive direction of
-  :func:`balance_cam.metrics.sway_angle_deg` (image x right, y down).
+  :func:`balance_cam.core.metrics.sway_angle_deg` (image x right, y down).
 - **Events** (:func:`splice_frames`): still frames are spliced into segments (standing on two
   feet, on one leg, on two feet again), so the lift and the touchdown happen at known frame times.
 
@@ -242,7 +242,7 @@ def write_video(
 
 def read_frame(path: str | Path, index: int) -> np.ndarray:
     """RGB frame number ``index`` (display order, rotation applied) of a video."""
-    from balance_cam.sources import iter_frames
+    from balance_cam.io.sources import iter_frames
 
     for frame in iter_frames(path):
         if frame.index == index:
@@ -252,8 +252,8 @@ def read_frame(path: str | Path, index: int) -> np.ndarray:
 
 def locate_landmark(rgb: np.ndarray, name: str, model: str = "full") -> np.ndarray:
     """Pixel position (x, y) of one BlazePose landmark in a frame, found by the real pose model."""
+    from balance_cam.core.skeleton import INDEX
     from balance_cam.pose.base import create_backend
-    from balance_cam.skeleton import INDEX
 
     backend = create_backend(model)
     try:

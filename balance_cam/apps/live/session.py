@@ -1,7 +1,7 @@
 """Live guided single-leg stance test: camera (or a file standing in for one) → overlay → history.
 
-The session feeds every frame it processes to the one :class:`~balance_cam.analysis.Analyzer`
-through :func:`balance_cam.analysis.run`, exactly as ``analyze`` does, so a file given as the
+The session feeds every frame it processes to the one :class:`~balance_cam.apps.analyze.Analyzer`
+through :func:`balance_cam.apps.analyze.run`, exactly as ``analyze`` does, so a file given as the
 camera yields the same trials with the same numbers. On top of it, :class:`GuidedProtocol`
 only *guides* (what to do next, which leg, countdown, rest); timing always starts at the
 lift the analyzer detects (back-dated to the frame the foot left the floor), never at the
@@ -32,15 +32,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from balance_cam.analysis import Analyzer, run
-from balance_cam.config import AnalysisConfig
-from balance_cam.filtering import OneEuroFilter
-from balance_cam.metrics import instant_ml_cm
-from balance_cam.results import AnalysisResult, Trial
-from balance_cam.series import LandmarkSeries, PoseFrame
-from balance_cam.skeleton import INDEX, Side, idx, other
-from balance_cam.sources import Frame, SourceError
-from balance_cam.summary import summarize
+from balance_cam.apps.analyze import Analyzer, run
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.filtering import OneEuroFilter
+from balance_cam.core.metrics import instant_ml_cm
+from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.series import LandmarkSeries, PoseFrame
+from balance_cam.core.skeleton import INDEX, Side, idx, other
+from balance_cam.core.summary import summarize
+from balance_cam.io.sources import Frame, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -359,11 +359,11 @@ class LiveSession:
     def _open_source(self) -> tuple[Any, dict[str, Any], int, int]:
         """(frames iterable, source dict, width, height) for a file or a camera."""
         if self.options.is_file:
-            from balance_cam.sources import open_video
+            from balance_cam.io.sources import open_video
 
             info, frames = open_video(self.options.camera)
             return frames, info.to_dict(), info.width, info.height
-        from balance_cam.camera import CameraSource
+        from balance_cam.io.camera import CameraSource
 
         cam = CameraSource(int(self.options.camera), capture_factory=self._capture_factory).open()
         self.camera = cam
@@ -371,7 +371,7 @@ class LiveSession:
 
     def run(self) -> LiveOutcome:
         """Run the session to its end (plan done, end of file, quit, or camera failure)."""
-        from balance_cam.history import History
+        from balance_cam.io.history import History
         from balance_cam.pose.base import create_backend
 
         self.camera: Any = None
@@ -546,7 +546,7 @@ class LiveDisplay:
 
         import cv2
 
-        from balance_cam import annotators as A
+        from balance_cam.render import overlay as A
 
         if open_window and sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")

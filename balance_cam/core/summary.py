@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from balance_cam.config import SummaryConfig
-from balance_cam.results import SideSummary, Summary, Trial
+from balance_cam.core.config import SummaryConfig
+from balance_cam.core.results import SideSummary, Summary, Trial
 
 #: Springer et al. (2007): eyes open, best of 3, mean seconds by age group (women, men).
 #: The age groups (18-39, 40-49, 50-59, 60-69, 70-79, 80+) match the paper's abstract; the

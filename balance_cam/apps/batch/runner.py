@@ -1,6 +1,6 @@
 """Batch analysis of many recorded videos, on this machine or on a Dask cluster.
 
-One task per video. :func:`analyze_one` runs :func:`balance_cam.analysis.analyze_video_series`
+One task per video. :func:`analyze_one` runs :func:`balance_cam.apps.analyze.analyze_video_series`
 (the same core as ``analyze``) with a pose backend loaded once per worker process and reset
 between videos, writes that video's outputs atomically as soon as it finishes, and returns a
 small :class:`Outcome` (no frames, no landmarks). :func:`run_tasks` submits the same task
@@ -9,7 +9,7 @@ default) or to an existing Dask scheduler (``scheduler="tcp://host:8786"``).
 
 A failed video never stops the batch: its :class:`Outcome` records the reason. Resuming
 (``resume=True``) skips a video whose ``{stem}.json`` exists and records the same input
-sha256 and analysis configuration. Combined tables are built by :mod:`balance_cam.tables`.
+sha256 and analysis configuration. Combined tables are built by :mod:`balance_cam.apps.batch.tables`.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from balance_cam.config import AnalysisConfig
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.results import AnalysisResult, _clean_json
 from balance_cam.pose.base import sha256_of
-from balance_cam.results import AnalysisResult, _clean_json
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class NamePattern:
         kept = [n for n in names if n]
         if not kept:
             raise BatchError(f"name pattern {text!r} has no field such as {{athlete}}")
-        from balance_cam.tables import RESERVED_COLUMNS
+        from balance_cam.apps.batch.tables import RESERVED_COLUMNS
 
         if len(set(kept)) != len(kept) or set(kept) & RESERVED_COLUMNS:
             clash = ", ".join(sorted(set(kept) & RESERVED_COLUMNS))
@@ -282,9 +282,9 @@ def looks_like_video(path: str | Path) -> bool:
 
 def _classify(exc: BaseException, path: str = "") -> str:
     """A short error kind for the errors table."""
-    from balance_cam.analysis import NoPersonError
+    from balance_cam.apps.analyze import NoPersonError
+    from balance_cam.io.sources import SourceError
     from balance_cam.pose.base import PoseError
-    from balance_cam.sources import SourceError
 
     if isinstance(exc, NoPersonError):
         return "no_person"
@@ -333,8 +333,8 @@ def analyze_one(task: BatchTask) -> Outcome:
 
 
 def _analyze(task: BatchTask, sha256: str) -> AnalysisResult:
-    from balance_cam.analysis import analyze_video_series
-    from balance_cam.export import write_outputs
+    from balance_cam.apps.analyze import analyze_video_series
+    from balance_cam.io.results import write_outputs
 
     backend = _worker_backend(task.config.model)
     result, series = analyze_video_series(task.path, task.config, backend=backend)
@@ -457,8 +457,8 @@ def warm_up(model: str) -> str:
     import pandas  # noqa: F401 - per-video tables
     import pyarrow.parquet  # noqa: F401
 
-    import balance_cam.analysis  # noqa: F401
-    import balance_cam.export  # noqa: F401
+    import balance_cam.apps.analyze  # noqa: F401
+    import balance_cam.io.results  # noqa: F401
 
     _worker_backend(model)
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -560,7 +560,7 @@ def run_batch(
     each video. Returns the report (outcomes include ``not_run`` ones after an interrupt)
     and the paths of the written tables. Raises :class:`BatchError` when nothing can start.
     """
-    from balance_cam.tables import write_tables
+    from balance_cam.apps.batch.tables import write_tables
 
     config = config or AnalysisConfig()
     started = time.time()
@@ -591,7 +591,7 @@ def _write_manifest(
     import datetime as dt
     import json
 
-    from balance_cam.export import write_text
+    from balance_cam.io.results import write_text
 
     def iso(t: float) -> str:
         return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds")
@@ -621,7 +621,7 @@ def save_to_history(
     stored (same source path and creation time) is not stored again, so re-running after
     ``--resume`` adds nothing twice. Returns the number of sessions added.
     """
-    from balance_cam.history import History
+    from balance_cam.io.history import History
 
     added = 0
     with History(db) as history:

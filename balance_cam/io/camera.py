@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from balance_cam.sources import Frame, SourceError
+from balance_cam.io.sources import Frame, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _not_opened_message(index: int) -> str:
 
 
 class CameraSource:
-    """Frames of one camera, newest first; iterate for :class:`~balance_cam.sources.Frame`.
+    """Frames of one camera, newest first; iterate for :class:`~balance_cam.io.sources.Frame`.
 
     Use as a context manager (``with CameraSource(0) as cam: for frame in cam: ...``).
     ``Frame.index`` counts every captured frame (gaps mean dropped frames) and ``Frame.t_s``

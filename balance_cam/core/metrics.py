@@ -21,7 +21,7 @@ pixels (x right, y down), positive towards image-right; it needs no calibration.
 
 Before any metric the trial's signals are gap-filled (gaps up to ``max_gap_s``), resampled to
 a uniform grid at the video's median frame rate and low-passed at 5 Hz with a zero-phase
-4th-order Butterworth filter (:mod:`balance_cam.filtering`). Longer gaps stay missing: they are
+4th-order Butterworth filter (:mod:`balance_cam.core.filtering`). Longer gaps stay missing: they are
 neither bridged by the resampling nor counted in path length or in the duration used for
 mean velocity. Trials with fewer than 3 samples give NaN.
 """
@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from balance_cam.config import SwayConfig
-from balance_cam.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
-from balance_cam.results import SwayMetrics, SwayTrace
-from balance_cam.skeleton import idx
+from balance_cam.core.config import SwayConfig
+from balance_cam.core.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
+from balance_cam.core.results import SwayMetrics, SwayTrace
+from balance_cam.core.skeleton import idx
 
 CHI2_95_2DOF = 5.991464547107979  # scipy.stats.chi2.ppf(0.95, 2)
 #: Hip-joint-to-ankle length as a fraction of standing height: thigh 0.245 H + shank 0.246 H

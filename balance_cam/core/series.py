@@ -1,6 +1,6 @@
 """The one pose-series type: landmarks of one person over time.
 
-Arrays (N frames, 33 BlazePose landmarks, see :mod:`balance_cam.skeleton`):
+Arrays (N frames, 33 BlazePose landmarks, see :mod:`balance_cam.core.skeleton`):
 
 - ``t_s`` (N,): frame time in seconds from the container's timestamps, first frame at 0.
 - ``image`` (N, 33, 4): x, y in [0, 1] of the image width/height (y down), z (MediaPipe's
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from balance_cam.skeleton import MIRROR, N_LANDMARKS
+from balance_cam.core.skeleton import MIRROR, N_LANDMARKS
 
 SERIES_FORMAT_VERSION = 1
 
@@ -113,7 +113,7 @@ class LandmarkSeries:
         pixels (x, y), normalised z, and ``{name}_world_{x,y,z}`` in metres."""
         import pandas as pd
 
-        from balance_cam.skeleton import LANDMARK_NAMES
+        from balance_cam.core.skeleton import LANDMARK_NAMES
 
         px = self.pixels()
         cols: dict[str, np.ndarray] = {"t_s": self.t_s, "frame": self.frame_index}

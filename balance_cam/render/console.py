@@ -14,9 +14,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from balance_cam.results import AnalysisResult, SideSummary, Summary
+from balance_cam.core.results import AnalysisResult, SideSummary, Summary
 
-#: Short labels of the stop reasons (:data:`balance_cam.stance.STOP_REASONS`).
+#: Short labels of the stop reasons (:data:`balance_cam.core.stance.STOP_REASONS`).
 STOP_LABELS = {
     "touchdown": "foot down", "stance_foot_moved": "stance moved", "lost_tracking": "lost",
     "time_limit": "time limit", "end_of_video": "video end", "stopped": "stopped",
@@ -90,7 +90,7 @@ def _norm_cell(side: SideSummary | None) -> str:
 
 
 def asymmetry_line(summary: Summary) -> str:
-    """Hold and sway asymmetry in one sentence (definitions in :mod:`balance_cam.summary`)."""
+    """Hold and sway asymmetry in one sentence (definitions in :mod:`balance_cam.core.summary`)."""
     if not math.isfinite(summary.hold_asymmetry_pct):
         return "Asymmetry: needs a trial on each leg."
     weaker = f", {summary.weaker_side} weaker" if summary.weaker_side else ""

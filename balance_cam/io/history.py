@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from balance_cam.results import AnalysisResult, Trial
-from balance_cam.series import LandmarkSeries
+from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.series import LandmarkSeries
 
 SWAY_COLUMNS = (
     "ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "angle_rms_deg",
@@ -253,7 +253,7 @@ SIDE_COLUMNS = (
 def session_sides(trial_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per (session, stance leg) from :meth:`History.trials` rows: number of trials,
     best and mean hold, and the sway of the best (longest) trial, as in
-    :func:`balance_cam.summary.side_summary`."""
+    :func:`balance_cam.core.summary.side_summary`."""
     groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for r in trial_rows:
         groups.setdefault((r["session_id"], r["stance"]), []).append(r)
@@ -317,7 +317,7 @@ def write_csv(
     """Write dict rows as CSV (atomically; UTF-8; NaN/None as empty cells)."""
     import csv
 
-    from balance_cam.export import atomic_write
+    from balance_cam.io.results import atomic_write
 
     cols = list(columns or (rows[0].keys() if rows else ()))
 

@@ -1,8 +1,8 @@
 """Combined tables of a batch: one row per trial, per video, per athlete and per failure.
 
-Built from :class:`balance_cam.batch.Outcome` objects (results without landmarks) and written
+Built from :class:`balance_cam.apps.batch.runner.Outcome` objects (results without landmarks) and written
 as CSV and Parquet beside the per-video results. The per-athlete table reuses
-:func:`balance_cam.summary.summarize` on all trials of that athlete's videos, so its best
+:func:`balance_cam.core.summary.summarize` on all trials of that athlete's videos, so its best
 holds, asymmetries, flags and verdict follow the same definitions as ``analyze``.
 """
 
@@ -13,14 +13,14 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from balance_cam.config import SummaryConfig
-from balance_cam.results import SwayMetrics, Trial
-from balance_cam.summary import summarize
+from balance_cam.core.config import SummaryConfig
+from balance_cam.core.results import SwayMetrics, Trial
+from balance_cam.core.summary import summarize
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from balance_cam.batch import Outcome
+    from balance_cam.apps.batch.runner import Outcome
 
 SWAY_FIELDS = tuple(f.name for f in fields(SwayMetrics))
 # fmt: off
@@ -48,7 +48,7 @@ def _keys(o: Outcome, names: Sequence[str]) -> dict[str, Any]:
 
 
 def _matches_leg(leg: str | None, stance: str) -> bool | None:
-    from balance_cam.batch import leg_side
+    from balance_cam.apps.batch.runner import leg_side
 
     side = leg_side(leg)
     return None if side is None else side == stance
@@ -163,7 +163,7 @@ def athletes_table(
     """Left/right summary per athlete (the ``athlete`` name field), or per video without one.
 
     Best and mean holds, the sway of each side's best trial (with the video it came from),
-    asymmetries, flags and verdict are those of :func:`balance_cam.summary.summarize` over
+    asymmetries, flags and verdict are those of :func:`balance_cam.core.summary.summarize` over
     all trials of the athlete's videos.
     """
     import pandas as pd
@@ -199,7 +199,7 @@ def write_tables(
     cfg: SummaryConfig | None = None,
 ) -> dict[str, Path]:  # fmt: skip
     """Write ``batch_{name}.csv`` and ``batch_{name}.parquet`` for every table, atomically."""
-    from balance_cam.export import atomic_write
+    from balance_cam.io.results import atomic_write
 
     paths: dict[str, Path] = {}
     for name, df in build_tables(outcomes, names, cfg).items():

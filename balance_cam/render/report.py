@@ -1,11 +1,11 @@
 """Self-contained HTML reports for coaches: one test, or one athlete's history.
 
 The HTML has no external resource at all (no CDN, no font, no script): plots are inline SVG
-from :mod:`balance_cam.plots`, key frames are base64 JPEGs, styles are inline, and a
+from :mod:`balance_cam.render.plots`, key frames are base64 JPEGs, styles are inline, and a
 Content-Security-Policy forbids scripts and network access, so the file opens offline and can
 be mailed. Jinja2 autoescapes everything user-provided (athlete names, notes, file names).
-Metric definitions are rendered from the docstrings of :mod:`balance_cam.metrics` and
-:mod:`balance_cam.summary`, the one source of truth.
+Metric definitions are rendered from the docstrings of :mod:`balance_cam.core.metrics` and
+:mod:`balance_cam.core.summary`, the one source of truth.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from balance_cam.results import AnalysisResult, Trial
+from balance_cam.core.results import AnalysisResult, Trial
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def key_frames(
     """
     import cv2
 
-    from balance_cam.sources import iter_frames
+    from balance_cam.io.sources import iter_frames
 
     wanted = set(int(i) for i in indices)
     out: dict[int, str] = {}
@@ -154,7 +154,7 @@ def rst_inline(text: str) -> Markup:
 
 def definitions() -> list[tuple[str, list[DocBlock]]]:
     """(heading, blocks) of the metric and verdict definitions, from the modules' docstrings."""
-    from balance_cam import metrics, summary
+    from balance_cam.core import metrics, summary
 
     # the first paragraph of a module docstring is its one-line summary, not a definition
     return [("Sway metrics", doc_blocks(metrics.__doc__ or "")[1:]),
@@ -194,7 +194,7 @@ class ResultView:
 
 
 def _trial_view(trial: Trial, best: bool, frames: dict[int, str]) -> TrialView:
-    from balance_cam.plots import stabilogram_svg, trace_svg
+    from balance_cam.render.plots import stabilogram_svg, trace_svg
 
     tr = trial.trace
     has_trace = tr is not None and len(tr.t_s) >= 3
@@ -211,7 +211,7 @@ def result_view(
     result: AnalysisResult, *, video: Path | None = None, title: str | None = None, notes: str = ""
 ) -> ResultView:
     """Everything the templates show about one result (plots rendered, frames extracted)."""
-    from balance_cam.plots import left_right_svg
+    from balance_cam.render.plots import left_right_svg
 
     stable_min_s = float(result.config.get("summary", {}).get("stable_min_s", 10.0))
     frames, note = _trial_key_frames(result, video)
@@ -234,7 +234,7 @@ def result_view(
 def _env():  # noqa: ANN202 - jinja2.Environment
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("balance_cam", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("balance_cam.render", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
     env.filters["fmt"] = fmt
     env.filters["rst"] = rst_inline
@@ -274,8 +274,8 @@ def _date(iso: str) -> str:
 
 
 def _trend_plots(side_rows: Sequence[dict[str, Any]], stable_min_s: float) -> list[Markup]:
-    from balance_cam.history import days_since
-    from balance_cam.plots import trend_svg
+    from balance_cam.io.history import days_since
+    from balance_cam.render.plots import trend_svg
 
     if not side_rows:
         return []
@@ -295,7 +295,7 @@ def _session_rows(
     sessions: Sequence[tuple[dict[str, Any], AnalysisResult | None]],
     side_rows: Sequence[dict[str, Any]],
 ) -> list[SessionRow]:
-    from balance_cam.summary import asymmetry_pct
+    from balance_cam.core.summary import asymmetry_pct
 
     by_session: dict[int, dict[str, dict[str, Any]]] = {}
     for r in side_rows:
@@ -325,7 +325,7 @@ def render_athlete_report(
     db: str | Path | None, athlete: str, *, video: str | Path | None = None
 ) -> str:
     """HTML report of one athlete's history: trends per leg, the sessions, the latest test."""
-    from balance_cam.history import History, session_sides
+    from balance_cam.io.history import History, session_sides
 
     with History(db) as h:
         sessions = h.session_results(athlete)
@@ -360,6 +360,6 @@ def _sub(a: float | None, b: float | None) -> float:
 
 def write_report(path: str | Path, html_text: str) -> Path:
     """Write the report atomically (UTF-8)."""
-    from balance_cam.export import write_text
+    from balance_cam.io.results import write_text
 
     return write_text(path, html_text)

@@ -105,7 +105,7 @@ def models_dir() -> Path:
     env = os.environ.get(MODELS_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    checkout = Path(__file__).resolve().parent.parent / "models"
+    checkout = Path(__file__).resolve().parents[2] / "models"
     if (checkout / "README.md").exists():
         return checkout
     from platformdirs import user_data_dir
@@ -151,7 +151,7 @@ def read_manifest(directory: Path) -> dict[str, dict[str, object]]:
 
 def record(path: Path, sha256: str, source: str) -> None:
     """Add ``path``'s hash, size and origin to the manifest of its folder (atomic write)."""
-    from balance_cam.export import write_text
+    from balance_cam.io.results import write_text
 
     manifest = read_manifest(path.parent)
     manifest[path.name] = {
@@ -263,7 +263,7 @@ def built_full_sha256() -> str:
 
 def build_full_bundle(directory: Path | None = None, force: bool = False) -> Path:
     """Build ``pose_landmarker_full.task`` offline into ``directory`` (atomic) and record it."""
-    from balance_cam.export import atomic_write
+    from balance_cam.io.results import atomic_write
 
     spec = REGISTRY["full-tasks"]
     path = (directory or models_dir()) / spec.file_name

@@ -3,8 +3,8 @@ sway-trace inset, optionally with faces blurred so clips can be shared.
 
 ``analyze --annotate out.mp4`` creates a :class:`VideoAnnotator` and the analyzer calls
 :meth:`VideoAnnotator.on_frame` for every decoded frame (see
-:func:`balance_cam.analysis.run`), so the overlay shows exactly what the analysis saw, frame by
-frame, with the same online state machine. Drawing reuses :mod:`balance_cam.annotators`
+:func:`balance_cam.apps.analyze.run`), so the overlay shows exactly what the analysis saw, frame by
+frame, with the same online state machine. Drawing reuses :mod:`balance_cam.render.overlay`
 (shared with the live window).
 
 Timing: every output frame gets the presentation time of its source frame (H.264 in MP4,
@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from balance_cam.filtering import OneEuroFilter
-from balance_cam.metrics import instant_ml_cm
-from balance_cam.skeleton import FACE, idx
+from balance_cam.core.filtering import OneEuroFilter
+from balance_cam.core.metrics import instant_ml_cm
+from balance_cam.core.skeleton import FACE, idx
 
 if TYPE_CHECKING:
-    from balance_cam.analysis import Analyzer
-    from balance_cam.series import PoseFrame
-    from balance_cam.sources import Frame
+    from balance_cam.apps.analyze import Analyzer
+    from balance_cam.core.series import PoseFrame
+    from balance_cam.io.sources import Frame
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class VideoAnnotator:
 
     def __init__(self, video_path: str | Path, out_path: str | Path, *, blur_faces: bool = False,
                  crf: int = 20) -> None:  # fmt: skip
-        from balance_cam import annotators as A
+        from balance_cam.render import overlay as A
 
         self.video_path, self.out_path = Path(video_path), Path(out_path)
         self.blur_faces, self.crf = blur_faces, crf

@@ -8,7 +8,7 @@ only their own small region, and everything else is drawn directly.
 Sizes scale with the image height (``scale = height_px / 720``), so an overlay looks the same
 on a 480p webcam and on a 1920-pixel phone video. Image convention: x right, y down (pixels).
 
-Stable API (also used by :mod:`balance_cam.annotate`)::
+Stable API (also used by :mod:`balance_cam.render.video`)::
 
     SkeletonAnnotator().annotate(img, landmarks_px, visibility, stance="left")
     TimerAnnotator().annotate(img, hold_s=12.3, limit_s=45)
@@ -29,8 +29,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from balance_cam.results import SideSummary, Summary
-from balance_cam.skeleton import BONES, LANDMARK_NAMES, Side
+from balance_cam.core.results import SideSummary, Summary
+from balance_cam.core.skeleton import BONES, LANDMARK_NAMES, Side
 
 Color = tuple[int, int, int]
 Tone = Literal["info", "good", "warn", "bad"]
@@ -294,7 +294,7 @@ def result_lines(summary: Summary) -> list[tuple[str, Tone]]:
 class ResultCardAnnotator:
     """End-of-session card in the middle: hold and sway per leg, asymmetry, verdict.
 
-    A leg under the stable minimum (10 s by default, see :mod:`balance_cam.summary`) is red.
+    A leg under the stable minimum (10 s by default, see :mod:`balance_cam.core.summary`) is red.
     ``wrap_chars`` (verdict line length) defaults to a value from the image's aspect ratio.
     """
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy import signal
 
-from balance_cam.skeleton import LEG_SWAP, idx
+from balance_cam.core.skeleton import LEG_SWAP, idx
 
 
 def fill_gaps(t_s: np.ndarray, x: np.ndarray, max_gap_s: float) -> np.ndarray:
