@@ -15,7 +15,7 @@ Four measurements on the same frames (sample clips, symlinked ``--repeat`` times
 
 Throughput is the steady state an overnight batch sees: frames per second of wall time from
 "ready" (bare: model loaded; batch: cluster up and every worker's model loaded by
-:func:`balance_cam.apps.batch.runner.warm_up`) to the last frame. Everything per video is inside the
+:func:`balance_cam.apps.batch.worker.warm_up`) to the last frame. Everything per video is inside the
 window: for batch that is hashing, probing, decoding, pose, the stance machine, metrics and
 writing every per-video file. The one-off start-up (cluster, imports, model) is printed
 separately. The target is ``batch N / bare N >= 0.90``. Each configuration runs once per
@@ -48,7 +48,7 @@ QUICK_CLIPS = ["pose2sim_cam01.mp4", "pose_1.mp4", "pose2sim_cam04.mp4"]
 def bare(folder: Path) -> dict[str, float]:
     """Decode + pose over every clip in ``folder``; the frames and the time taken."""
     from balance_cam.io.sources import iter_frames
-    from balance_cam.pose import create_backend
+    from balance_cam.pose.factory import create_backend
 
     backend = create_backend("full")
     t0 = time.time()
@@ -79,7 +79,8 @@ def run_bare(folder: Path, n: int) -> tuple[float, int]:
 
 def run_batch(folder: Path, n: int, out: Path) -> tuple[float, int, float]:
     """``batch`` with ``n`` local workers: (frames per second, frames, cluster start-up s)."""
-    from balance_cam.apps.batch.runner import discover, make_tasks, run_tasks
+    from balance_cam.apps.batch.inputs import discover
+    from balance_cam.apps.batch.runner import make_tasks, run_tasks
     from balance_cam.core.config import AnalysisConfig
 
     tasks = make_tasks(discover([folder]), out, AnalysisConfig())

@@ -56,11 +56,13 @@ def webcam_clip(src: Path, out: Path, n: int) -> Path:
 
 
 def per_frame_ms(path: Path, n: int, tmp: Path) -> dict[str, float]:
-    from balance_cam.apps.analyze import Analyzer
-    from balance_cam.apps.live.session import LiveDisplay, LiveOptions, LiveSession
+    from balance_cam.apps.live.options import LiveOptions
+    from balance_cam.apps.live.session import LiveSession
+    from balance_cam.apps.live.window import LiveDisplay
+    from balance_cam.core.analyzer import Analyzer
     from balance_cam.io.history import History
     from balance_cam.io.sources import iter_frames, probe
-    from balance_cam.pose.base import create_backend
+    from balance_cam.pose.factory import create_backend
 
     info = probe(path)
     frames = list(iter_frames(path))[:n]
@@ -75,11 +77,12 @@ def per_frame_ms(path: Path, n: int, tmp: Path) -> dict[str, float]:
         t0 = time.perf_counter()
         pose = backend.process(f.rgb, int(f.t_s * 1000))
         t1 = time.perf_counter()
-        session.analyzer.update(f.t_s, f.index, pose)
+        step = session.analyzer.update(f.t_s, f.index, pose)
         t2 = time.perf_counter()
-        session._on_frame(f, pose, session.analyzer)  # the live loop's own work, no window
+        session._on_frame(f, step)  # the live loop's own work, no window
         t3 = time.perf_counter()
-        display.render(f, None if pose is None else pose.image, session)
+        display.render(f, step, session.protocol.view(f.t_s), session.hold_s(step), 45.0, session.sway,
+                       30.0, None)
         t4 = time.perf_counter()
         pose_s, loop_s, overlay_s = pose_s + t1 - t0, loop_s + t3 - t2, overlay_s + t4 - t3
     backend.close()

@@ -34,10 +34,11 @@ import numpy as np
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-from balance_cam.apps.analyze import Analyzer, analyze_video  # noqa: E402
+from balance_cam.apps.analyze import analyze_video  # noqa: E402
+from balance_cam.core.analyzer import Analyzer  # noqa: E402
 from balance_cam.core.config import AnalysisConfig  # noqa: E402
 from balance_cam.io.sources import iter_frames  # noqa: E402
-from balance_cam.pose.base import create_backend  # noqa: E402
+from balance_cam.pose.factory import create_backend  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +81,8 @@ def time_analyze(clip: Path, model: str) -> tuple[float, int]:
 
 
 def time_live(clip: Path, model: str) -> tuple[float, int]:
-    from balance_cam.apps.live.session import LiveOptions, LiveSession
+    from balance_cam.apps.live.options import LiveOptions
+    from balance_cam.apps.live.session import LiveSession
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = LiveOptions(camera=str(clip), window=False, db=Path(tmp) / "h.db")
@@ -110,8 +112,6 @@ def per_frame_costs_ms(clip: Path, n: int = 150) -> dict[str, float]:
 
     analyzer = Analyzer(w, h)
     bench("analyzer.update", lambda i: analyzer.update(frames[i].t_s, frames[i].index, poses[i]))
-    bench("builder.build_window (live, per frame)",
-          lambda i: analyzer.builder.build_window(frames[i].t_s, frames[i].t_s))  # fmt: skip
     buf = np.empty_like(frames[0].rgb)
     bench("RGB→BGR for display (cvtColor)",
           lambda i: cv2.cvtColor(frames[i].rgb, cv2.COLOR_RGB2BGR, dst=buf))  # fmt: skip

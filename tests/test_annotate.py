@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam.apps.analyze import Analyzer
-from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.analyzer import Analyzer
 from balance_cam.core.skeleton import FACE, idx
 from balance_cam.io.sources import iter_frames
 from balance_cam.render.overlay import STANCE_BGR
-from balance_cam.render.video import VideoAnnotator, blur_box, face_box_px
+from balance_cam.render.video import AnnotatedVideoWriter, blur_box, face_box_px
 from tests.conftest import sample
 
 CLIP = "pose2sim_cam01.mp4"
@@ -34,15 +33,16 @@ def _sharpness(gray: np.ndarray) -> float:
 def _annotated(tmp_root: str):
     """``analyze --annotate --blur-faces --out`` once: (video, series, result json path)."""
     from balance_cam.cli import app
-    from balance_cam.render.report import load_result
+    from balance_cam.io.landmarks import load_series
+    from balance_cam.io.results import read_result
 
     out = f"{tmp_root}/clip_annotated.mp4"
     res = CliRunner().invoke(app, ["analyze", str(sample(CLIP)), "--annotate", out,
                                    "--blur-faces", "--out", f"{tmp_root}/res"])  # fmt: skip
     assert res.exit_code == 0, res.output
     stem = sample(CLIP).stem
-    series = LandmarkSeries.load(f"{tmp_root}/res/{stem}.landmarks.npz")
-    return out, series, load_result(f"{tmp_root}/res/{stem}.json")
+    series = load_series(f"{tmp_root}/res/{stem}.landmarks.npz")
+    return out, series, read_result(f"{tmp_root}/res/{stem}.json")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def blurred_pose1(tmp_path_factory):
     from balance_cam.apps.analyze import analyze_video_series
 
     out = tmp_path_factory.mktemp("blur") / "pose_1_blurred.mp4"
-    ann = VideoAnnotator(sample("pose_1.mp4"), out, blur_faces=True)
+    ann = AnnotatedVideoWriter(sample("pose_1.mp4"), out, blur_faces=True)
     try:
         _, series = analyze_video_series(sample("pose_1.mp4"), on_frame=ann.on_frame)
     finally:
@@ -154,11 +154,10 @@ def test_frame_times_follow_the_source(tmp_path, times):
     _write_vfr(src, times)
     frames = _frames(src)
     assert np.allclose([f.t_s for f in frames], times - times[0], atol=2e-5)
-    ann = VideoAnnotator(src, tmp_path / "out.mp4")
+    ann = AnnotatedVideoWriter(src, tmp_path / "out.mp4")
     analyzer = Analyzer(96, 64)
     for f in frames:
-        analyzer.update(f.t_s, f.index, None)
-        ann.on_frame(f, None, analyzer)
+        ann.on_frame(f, analyzer.update(f.t_s, f.index, None))
     ann.close()
     out = _frames(tmp_path / "out.mp4")
     assert np.allclose([f.t_s for f in out], [f.t_s for f in frames], atol=2e-5)

@@ -19,21 +19,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from balance_cam.apps.analyze import analyze_series
-from balance_cam.apps.batch.runner import (
-    BatchError,
-    BatchTask,
-    NamePattern,
-    Outcome,
-    analyze_one,
-    discover,
-    leg_side,
-    looks_like_video,
-    make_tasks,
-    output_stems,
-    save_to_history,
-)
+from balance_cam.apps.batch.inputs import BatchError, NamePattern, discover, leg_side, output_stems
+from balance_cam.apps.batch.runner import make_tasks, save_to_history
 from balance_cam.apps.batch.tables import athletes_table, errors_table, trials_table, videos_table
+from balance_cam.apps.batch.worker import BatchTask, Outcome, analyze_one, looks_like_video
+from balance_cam.core.analyzer import analyze_series
 from balance_cam.core.config import AnalysisConfig, SummaryConfig
 from balance_cam.core.summary import summarize
 from tests.conftest import analyzed, sample

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import re
 import sqlite3
 
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam.io.history import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    History,
-    HistoryError,
-    days_since,
-    linear_trend,
-    session_sides,
-)
-from balance_cam.render.report import render_athlete_report
+from balance_cam.apps.review import athlete_report_html
+from balance_cam.core.results import SwayMetrics, Trial
+from balance_cam.core.sessions import SessionReview, side_rows
+from balance_cam.core.trends import days_since, linear_trend
+from balance_cam.io.history import MIGRATIONS, SCHEMA_VERSION, SWAY_COLUMNS, History, HistoryError
 from tests.test_report import two_sided
 
 
@@ -41,6 +37,31 @@ def test_old_database_is_migrated_when_opened(tmp_path):
         assert h.version == SCHEMA_VERSION
 
 
+def test_every_sway_metric_has_a_history_column(tmp_path):
+    """SWAY_COLUMNS follows SwayMetrics; the migrations must create exactly those columns."""
+    with History(tmp_path / "h.db") as h:
+        columns = {r[1] for r in h.conn.execute("PRAGMA table_info(trials)")}
+    assert set(SWAY_COLUMNS) <= columns, f"add a migration for {set(SWAY_COLUMNS) - columns}"
+
+
+def test_migration_3_fills_the_new_sway_columns_from_stored_trials(tmp_path):
+    db = tmp_path / "v2.db"
+    trial = two_sided().trials[0]
+    with sqlite3.connect(db) as conn:
+        for sql in MIGRATIONS[:2]:
+            conn.executescript(sql)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute("INSERT INTO sessions (id, athlete, started_at, kind) VALUES (1, 'Sam', '2026', 'live')")
+        conn.execute("INSERT INTO trials (session_id, idx, stance, start_s, end_s, hold_s, stop_reason,"
+                     " trial_json) VALUES (1, 0, ?, 0, 1, 1, 'touchdown', ?)",
+                     (trial.stance, json.dumps(trial.to_dict())))  # fmt: skip
+    conn.close()
+    with History(db) as h:
+        (row,) = h.trials()
+    assert row["fs_hz"] == pytest.approx(trial.sway.fs_hz) and row["n_samples"] == trial.sway.n_samples
+    assert row["scale_source"] == trial.sway.scale_source
+
+
 def test_newer_database_is_refused(tmp_path):
     db = tmp_path / "future.db"
     with sqlite3.connect(db) as conn:
@@ -50,22 +71,23 @@ def test_newer_database_is_refused(tmp_path):
         History(db)
 
 
-def _row(session_id, started_at, stance, hold_s, ml_rms_cm, athlete="Sam"):
-    return {"athlete": athlete, "session_id": session_id, "started_at": started_at,
-            "stance": stance, "hold_s": hold_s, "ml_rms_cm": ml_rms_cm, "ml_range_cm": 1.0,
-            "mean_velocity_cm_s": 2.0, "angle_rms_deg": 0.5, "ellipse95_area_cm2": 9.0}  # fmt: skip
+def _trial(index, stance, hold_s, ml_rms_cm):
+    sway = dataclasses.replace(SwayMetrics.empty(), ml_rms_cm=ml_rms_cm)
+    return Trial(index=index, stance=stance, start_s=0.0, end_s=hold_s, stop_reason="touchdown", sway=sway)
 
 
-def test_session_sides_takes_the_best_trial_per_leg():
-    rows = [_row(1, "2026-01-05T09:00:00+00:00", "left", 8.0, 2.0),
-            _row(1, "2026-01-05T09:00:00+00:00", "left", 12.0, 3.0),
-            _row(1, "2026-01-05T09:00:00+00:00", "right", 5.0, 4.0),
-            _row(2, "2026-01-12T09:00:00+00:00", "left", 15.0, 1.5)]  # fmt: skip
-    sides = session_sides(rows)
-    assert [(r["session_id"], r["stance"], r["n_trials"]) for r in sides] == [
+def test_side_rows_take_the_best_trial_per_leg():
+    s1 = {"id": 1, "athlete": "Sam", "started_at": "2026-01-05T09:00:00+00:00"}
+    s2 = {"id": 2, "athlete": "Sam", "started_at": "2026-01-12T09:00:00+00:00"}
+    reviews = [SessionReview.of(s1, [_trial(0, "left", 8.0, 2.0), _trial(1, "left", 12.0, 3.0),
+                                     _trial(2, "right", 5.0, 4.0)]),
+               SessionReview.of(s2, [_trial(0, "left", 15.0, 1.5)])]  # fmt: skip
+    rows = side_rows(reviews)
+    assert [(r.session_id, r.stance, r.side.n_trials) for r in rows] == [
         (1, "left", 2), (1, "right", 1), (2, "left", 1)]  # fmt: skip
-    assert sides[0]["best_hold_s"] == 12.0 and sides[0]["mean_hold_s"] == 10.0
-    assert sides[0]["ml_rms_cm"] == 3.0  # sway of the best (longest) trial
+    assert rows[0].best_hold_s == 12.0 and rows[0].side.mean_hold_s == 10.0
+    assert rows[0].ml_rms_cm == 3.0  # sway of the best (longest) trial
+    assert reviews[0].summary.hold_asymmetry_pct == pytest.approx(100 * (12 - 5) / 12)
 
 
 def test_linear_trend_per_week():
@@ -124,7 +146,7 @@ def test_history_cli_bad_database_is_one_line(tmp_path):
 
 
 def test_athlete_report_trends_and_latest_session(squad_db):
-    html = render_athlete_report(squad_db, "Sam")
+    html = athlete_report_html(squad_db, "Sam")
     assert "Balance history: Sam" in html and "3 sessions" in html
     assert "left trend +1.00 s/week" in html and "right trend +0.00 s/week" in html
     assert html.count("<tr><td class=\"l\">2026-01-") == 3

@@ -25,7 +25,8 @@ try:  # tests/ as a plain folder or as a package
 except ImportError:
     from tests.conftest import analyzed, sample
 
-from balance_cam.apps.live.session import LiveOptions, run_live
+from balance_cam.apps.live.options import LiveOptions
+from balance_cam.apps.live.session import run_live
 from balance_cam.core.series import PoseFrame
 from balance_cam.io.camera import CameraDisconnected, CameraError, CameraSource
 from balance_cam.io.history import History
@@ -279,13 +280,13 @@ def test_cli_unplugged_camera_exits_nonzero_and_says_so(tmp_path: Path, monkeypa
     from typer.testing import CliRunner
 
     import balance_cam.io.camera as camera
-    import balance_cam.pose.base as base
+    import balance_cam.pose.factory as factory
     from balance_cam.cli import EXIT_PARTIAL, app
 
     _, series = analyzed(CLIP)
     size = (series.width_px // 20, series.height_px // 20)
     monkeypatch.setattr(camera, "_default_factory", lambda i: FakeCapture(len(series), size))
-    monkeypatch.setattr(base, "create_backend", lambda *a, **k: ReplayBackend(series))
+    monkeypatch.setattr(factory, "create_backend", lambda *a, **k: ReplayBackend(series))
     res = CliRunner().invoke(app, ["live", "--camera", "0", "--no-window", "--json",
                                    "--db", str(tmp_path / "h.db")])  # fmt: skip
     assert res.exit_code == EXIT_PARTIAL, res.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from balance_cam.apps.live.session import Framing, GuidedProtocol, framing_check, trial_plan
+from balance_cam.apps.live.protocol import Framing, GuidedProtocol, framing_check, trial_plan
 from balance_cam.core.results import SwayMetrics, Trial
 from balance_cam.core.skeleton import INDEX, N_LANDMARKS
 

@@ -37,7 +37,8 @@ SCREEN_WH = (1280, 1024)
 HELPER = r"""
 import json, subprocess, sys
 import cv2
-from balance_cam.apps.live.session import LiveOptions, run_live
+from balance_cam.apps.live.options import LiveOptions
+from balance_cam.apps.live.session import run_live
 
 clip, db, out_dir, display, size = sys.argv[1:6]
 shots = {}
@@ -49,9 +50,9 @@ def grab(name):
                     size, "-i", display, "-frames:v", "1", path], check=True)
     shots[name] = path
 
-def on_shown(frame, analyzer, session):
-    det = analyzer.detector
-    if frame is not None and det.stance is not None and det.elapsed_s(frame.t_s) > 0.3:
+def on_shown(frame, session):
+    step = session.last_step
+    if frame is not None and step.stance is not None and step.hold_s > 0.3:
         if "holding" not in shots:
             shots["holding_frame"] = frame.index
             grab("holding")

@@ -19,6 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from balance_cam.cli import app
+from balance_cam.io.files import sha256_of
+from balance_cam.pose import install
 from balance_cam.pose import registry as models
 from balance_cam.pose.registry import ModelError
 
@@ -26,12 +28,12 @@ from balance_cam.pose.registry import ModelError
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full bundle, built offline once for this module."""
-    return models.build_full_bundle(tmp_path_factory.mktemp("built"))
+    return install.build_full_bundle(tmp_path_factory.mktemp("built"))
 
 
 def test_build_is_offline_reproducible_and_has_the_official_layout(bundle: Path, tmp_path: Path):
-    again = models.build_full_bundle(tmp_path)
-    assert models.sha256_of(again) == models.sha256_of(bundle)  # same mediapipe, same bytes
+    again = install.build_full_bundle(tmp_path)
+    assert sha256_of(again) == sha256_of(bundle)  # same mediapipe, same bytes
     with zipfile.ZipFile(bundle) as zf:
         assert sorted(zf.namelist()) == ["pose_detector.tflite", "pose_landmarks_detector.tflite"]
         assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
@@ -39,10 +41,10 @@ def test_build_is_offline_reproducible_and_has_the_official_layout(bundle: Path,
     assert detector[4:8] == b"TFL3"  # a TFLite flatbuffer...
     assert b"M001" in detector  # ...carrying a TFLite metadata buffer
     manifest = models.read_manifest(tmp_path)
-    assert manifest[bundle.name]["sha256"] == models.sha256_of(again)
+    assert manifest[bundle.name]["sha256"] == sha256_of(again)
     assert "built from mediapipe 0.10.21" in manifest[bundle.name]["source"]
     with pytest.raises(ModelError, match="already exists"):
-        models.build_full_bundle(tmp_path)
+        install.build_full_bundle(tmp_path)
 
 
 def test_resolve_names_paths_and_missing_models(bundle: Path, tmp_path: Path) -> None:
@@ -62,7 +64,7 @@ def test_resolve_names_paths_and_missing_models(bundle: Path, tmp_path: Path) ->
 def test_verify_detects_a_modified_bundle_and_records_first_use(bundle: Path, tmp_path: Path):
     built_here = tmp_path / "pose_landmarker_full.task"  # copied in by hand, no record
     built_here.write_bytes(bundle.read_bytes())
-    assert models.verify_model(built_here) == models.sha256_of(bundle)
+    assert models.verify_model(built_here) == sha256_of(bundle)
     copy = tmp_path / "clinic.task"  # no pin, no record: trusted on first use, recorded
     copy.write_bytes(bundle.read_bytes())
     digest = models.verify_model(copy)
@@ -81,16 +83,16 @@ def test_verify_detects_a_modified_bundle_and_records_first_use(bundle: Path, tm
 
 def test_list_shows_default_sizes_and_status(bundle: Path, tmp_path: Path) -> None:
     (tmp_path / "pose_landmarker_full.task").write_bytes(bundle.read_bytes())
-    models.record(tmp_path / "pose_landmarker_full.task", models.sha256_of(bundle), "built x")
+    models.record(tmp_path / "pose_landmarker_full.task", sha256_of(bundle), "built x")
     (tmp_path / "custom.task").write_bytes(b"abc")
-    rows = {r.name: r for r in models.list_models(tmp_path)}
+    rows = {r.name: r for r in install.list_models(tmp_path)}
     assert rows["full"].default and rows["full"].status == "bundled" and rows["full"].size_bytes
     assert rows["full-tasks"].status == "built"
     assert rows["full-tasks"].size_bytes == bundle.stat().st_size
     assert rows["heavy"].status == "not installed"
     assert rows[str(tmp_path / "custom.task")].status == "unrecorded"
     assert rows[str(tmp_path / "custom.task")].sha256 == hashlib.sha256(b"abc").hexdigest()
-    assert [r.name for r in models.list_models(tmp_path)].count("full") == 1
+    assert [r.name for r in install.list_models(tmp_path)].count("full") == 1
 
 
 def test_registry_pins_official_versioned_urls() -> None:
@@ -152,50 +154,50 @@ def server(bundle: Path) -> Iterator[tuple[str, type[_Handler]]]:
 def test_download_verifies_and_installs_atomically(server, bundle: Path, tmp_path: Path) -> None:
     base, _ = server
     seen: list[tuple[int, int | None]] = []
-    sha = models.sha256_of(bundle)
-    path = models.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha,
+    sha = sha256_of(bundle)
+    path = install.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha,
                                  progress=lambda d, t: seen.append((d, t)))  # fmt: skip
     assert path == tmp_path / "pose_landmarker_full.task"
-    assert models.sha256_of(path) == sha
+    assert sha256_of(path) == sha
     assert not list(tmp_path.glob("*.part"))
     assert seen[-1] == (bundle.stat().st_size, bundle.stat().st_size)
     assert models.read_manifest(tmp_path)[path.name]["source"] == f"downloaded from {base}/good.task"
     with pytest.raises(ModelError, match="already exists"):
-        models.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
+        install.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
 
 
 def test_download_of_official_file_from_a_mirror_checks_the_pinned_hash(server, tmp_path: Path):
     base, _ = server  # the fixture bundle is not the official one: the pinned hash rejects it
     with pytest.raises(ModelError, match="download of full is corrupted"):
-        models.download_model("full", tmp_path, url=f"{base}/good.task")
+        install.download_model("full", tmp_path, url=f"{base}/good.task")
 
 
 def test_corrupted_download_is_deleted(server, bundle: Path, tmp_path: Path) -> None:
     base, _ = server
     with pytest.raises(ModelError, match=r"corrupted: sha256 .* does not match .*partial file "
                        r"deleted"):  # fmt: skip
-        models.download_model("lite", tmp_path, url=f"{base}/bad.task",
-                              sha256=models.sha256_of(bundle))  # fmt: skip
+        install.download_model("lite", tmp_path, url=f"{base}/bad.task",
+                              sha256=sha256_of(bundle))  # fmt: skip
     assert list(tmp_path.iterdir()) == []
 
 
 def test_interrupted_download_resumes(server, bundle: Path, tmp_path: Path) -> None:
     base, handler = server
     handler.cut_after = 1_000_000
-    sha = models.sha256_of(bundle)
+    sha = sha256_of(bundle)
     with pytest.raises(ModelError, match="connection closed after 1000000 of .* resume"):
-        models.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
+        install.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
     part = tmp_path / "pose_landmarker_full.task.part"
     assert part.stat().st_size == 1_000_000
-    path = models.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
-    assert models.sha256_of(path) == sha and not part.exists()
+    path = install.download_model("full", tmp_path, url=f"{base}/good.task", sha256=sha)
+    assert sha256_of(path) == sha and not part.exists()
 
 
 def test_hanging_server_times_out(server, tmp_path: Path) -> None:
     base, _ = server
     start = time.monotonic()
     with pytest.raises(ModelError, match=r"timed out"):
-        models.download_model("heavy", tmp_path, url=f"{base}/hang", timeout_s=0.5)
+        install.download_model("heavy", tmp_path, url=f"{base}/hang", timeout_s=0.5)
     assert time.monotonic() - start < 2.5
     assert not (tmp_path / "pose_landmarker_heavy.task").exists()
 
@@ -203,15 +205,15 @@ def test_hanging_server_times_out(server, tmp_path: Path) -> None:
 def test_offline_and_http_errors_are_one_clear_line(server, tmp_path: Path) -> None:
     base, _ = server
     with pytest.raises(ModelError, match=r"cannot reach 127\.0\.0\.1:1 .*are you offline\?"):
-        models.download_model("lite", tmp_path, url="http://127.0.0.1:1/x.task", timeout_s=2)
+        install.download_model("lite", tmp_path, url="http://127.0.0.1:1/x.task", timeout_s=2)
     with pytest.raises(ModelError, match="answered HTTP 404"):
-        models.download_model("lite", tmp_path, url=f"{base}/missing.task")
+        install.download_model("lite", tmp_path, url=f"{base}/missing.task")
 
 
 def test_cli_download_list_and_errors(server, bundle: Path, tmp_path: Path) -> None:
     base, _ = server
     runner = CliRunner()
-    sha = models.sha256_of(bundle)
+    sha = sha256_of(bundle)
     args = ["models", "download", "full", "--dir", str(tmp_path), "--url", f"{base}/good.task"]
     ok = runner.invoke(app, [*args, "--sha256", sha])
     assert ok.exit_code == 0, ok.output

@@ -129,7 +129,7 @@ def test_bad_person_option() -> None:
 # -- real clips ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def models_dir(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    from balance_cam.pose.registry import build_full_bundle
+    from balance_cam.pose.install import build_full_bundle
 
     folder = tmp_path_factory.mktemp("models")
     build_full_bundle(folder)
@@ -144,7 +144,7 @@ def _selected_hips(clip: str, models_dir, **kwargs: object) -> tuple[np.ndarray,
 
     counts: list[int] = []
     with TasksPoseBackend("full-tasks", models_dir=models_dir, **kwargs) as backend:
-        on_frame = lambda frame, pose, analyzer: counts.append(len(backend.last_people))  # noqa: E731
+        on_frame = lambda frame, step: counts.append(len(backend.last_people))  # noqa: E731
         result, series = analyze_video_series(sample(clip), backend=backend, on_frame=on_frame)
     assert result.model["multi_person"] is True and result.model["person"] == kwargs.get(
         "person", "auto"

@@ -18,18 +18,17 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from balance_cam.apps.analyze import analyze_series
+from balance_cam.core.analyzer import analyze_series
 from balance_cam.core.metrics import ellipse95
 from balance_cam.core.results import AnalysisResult
 from balance_cam.core.summary import summarize
-from balance_cam.io.results import write_outputs
+from balance_cam.io.results import read_result, write_outputs
 from balance_cam.io.sources import iter_frames
 from balance_cam.render import plots
 from balance_cam.render.report import (
     doc_blocks,
     find_video,
     key_frames,
-    load_result,
     render_result_report,
     rst_inline,
 )
@@ -165,7 +164,7 @@ def test_cli_report_from_result_json(tmp_path, monkeypatch):
 
     result, series = analyzed(CLIP)
     paths = write_outputs(tmp_path / "results", "clip", result, series)
-    assert load_result(paths["json"]).trials[0].trace is not None
+    assert read_result(paths["json"]).trials[0].trace is not None
     out = tmp_path / "report.html"
     runner = CliRunner()
     res = runner.invoke(app, ["report", str(paths["json"]), "--out", str(out),

@@ -23,8 +23,10 @@ from typing import Any
 
 import pytest
 
+from balance_cam.apps.review import athlete_report_html
+from balance_cam.io.files import write_text
 from balance_cam.io.history import History
-from balance_cam.render.report import render_athlete_report, render_result_report, write_report
+from balance_cam.render.report import render_result_report
 from tests.conftest import sample
 from tests.test_report import CLIP, XSS, two_sided
 
@@ -208,7 +210,7 @@ def _assert_rendered(check: dict[str, Any], n_plots: int, n_images: int) -> None
 def test_result_report_renders_in_chromium(browser, tmp_path, artifacts_dir):
     result = two_sided()
     html = render_result_report(result, video=sample(CLIP), athlete="Sam")
-    path = write_report(tmp_path / "report.html", html)
+    path = write_text(tmp_path / "report.html", html)
     check = _load(browser, path, artifacts_dir, "report_result")
     _assert_rendered(check, n_plots=1 + 2 * len(result.trials), n_images=2 * len(result.trials))
     assert check["h1"] == "Single-leg balance test: Sam"
@@ -225,9 +227,9 @@ def test_athlete_report_renders_and_escapes_the_name(browser, tmp_path, artifact
             h.conn.execute("UPDATE sessions SET started_at = ?, notes = ? WHERE id = ?",
                            (when, f"<b>week {week}</b>", sid))  # fmt: skip
         h.conn.commit()
-    html = render_athlete_report(db, XSS, video=sample(CLIP))
+    html = athlete_report_html(db, XSS, video=sample(CLIP))
     assert XSS not in html and "<b>week" not in html
-    path = write_report(tmp_path / "athlete.html", html)
+    path = write_text(tmp_path / "athlete.html", html)
     check = _load(browser, path, artifacts_dir, "report_athlete")
     # 2 trend plots + the latest session's left/right bars and per-trial plots
     _assert_rendered(check, n_plots=2 + 1 + 2 * len(result.trials),

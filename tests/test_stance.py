@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from balance_cam.apps.analyze import analyze_series
+from balance_cam.core.analyzer import analyze_series
 from balance_cam.core.config import AnalysisConfig, StanceConfig
 from balance_cam.core.stance import StanceDetector
 from tests.landmark_fixtures import shifted, standing_series, with_gap

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from balance_cam.core.skeleton import idx
-from balance_cam.pose.base import sha256_of
-from balance_cam.pose.registry import ModelError, build_full_bundle
+from balance_cam.io.files import sha256_of
+from balance_cam.pose.install import build_full_bundle
+from balance_cam.pose.registry import ModelError
 from tests.conftest import analyzed, sample
 
 LEGS = [idx(s, j) for s in ("left", "right") for j in ("hip", "knee", "ankle")]
@@ -112,7 +113,7 @@ def test_reset_allows_a_second_video_from_time_zero(models_dir: Path) -> None:
 
 def test_factory_routes_names_and_reports_missing_or_broken_bundles(tmp_path: Path,
                                                                      models_dir: Path) -> None:  # fmt: skip
-    from balance_cam.pose.base import create_backend
+    from balance_cam.pose.factory import create_backend
 
     with pytest.raises(ModelError, match="^model lite is not installed; run balance-cam models "
                        "download lite$"):  # fmt: skip

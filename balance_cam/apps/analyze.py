@@ -1,133 +1,34 @@
-"""The one analyzer: frames → pose → leg-swap guard → stance state machine → sway metrics.
+"""``analyze``: one recorded video (or image folder, or saved landmarks) end to end.
 
-:class:`Analyzer` consumes one frame's pose at a time; ``analyze``, ``batch`` and ``live`` all
-feed it, so they find the same trials with the same numbers by construction.
-:func:`analyze_video` is the offline driver; :func:`analyze_series` recomputes everything
-from a saved :class:`~balance_cam.core.series.LandmarkSeries` without running pose again.
+:func:`run` is the frame loop every way in shares: frames → pose backend →
+:class:`~balance_cam.core.analyzer.Analyzer`, with an optional per-frame callback that gets the
+frame and the analyzer's :class:`~balance_cam.core.analyzer.FrameStep` (annotated video, live
+window). :func:`analyze_video_series` is the offline driver; :func:`analyze_command` is what
+the ``analyze`` command does (outputs, printing, history).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from balance_cam._version import __version__
+from balance_cam.apps.errors import NoPersonError, PartialResultError
+from balance_cam.core.analyzer import Analyzer, FrameStep, analyze_series
 from balance_cam.core.config import AnalysisConfig
-from balance_cam.core.filtering import LegSwapGuard
-from balance_cam.core.metrics import pelvis_minus_ankle_px, sway_metrics
-from balance_cam.core.results import AnalysisResult, Trial
-from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
-from balance_cam.core.skeleton import LEG_SWAP, idx, leg_length
-from balance_cam.core.stance import StanceDetector, StopReason, TrialSpan
-from balance_cam.core.summary import summarize
+from balance_cam.core.results import AnalysisResult
+from balance_cam.core.series import LandmarkSeries
+from balance_cam.io.landmarks import load_series
+from balance_cam.io.results import write_outputs
 from balance_cam.io.sources import Frame, SourceError, open_video
-from balance_cam.pose.base import PoseBackend, create_backend
+from balance_cam.pose.base import PoseBackend
+from balance_cam.pose.factory import create_backend
 
 log = logging.getLogger(__name__)
 
-
-class AnalysisError(RuntimeError):
-    """The analysis cannot give a result (the message is one line for the user)."""
-
-
-class NoPersonError(AnalysisError):
-    """No person was found in any frame."""
-
-
-FrameCallback = Callable[[Frame, "PoseFrame | None", "Analyzer"], None]
-
-
-class Analyzer:
-    """Online analysis of one person: call :meth:`update` per frame, :meth:`finish` once."""
-
-    def __init__(self, width_px: int, height_px: int, config: AnalysisConfig | None = None):
-        self.config = config or AnalysisConfig()
-        self.size_wh = np.array([width_px, height_px], dtype=np.float64)
-        self.detector = StanceDetector(self.config.stance)
-        self.builder = SeriesBuilder(width_px, height_px)
-        self.guard = LegSwapGuard()
-        self.trials: list[Trial] = []
-        self.frames_with_person = 0
-        self.last_t_s = 0.0
-
-    def update(self, t_s: float, frame_index: int, pose: PoseFrame | None) -> Trial | None:
-        """Feed one frame; returns a :class:`Trial` when one ends on this frame."""
-        px = vis = world = None
-        if pose is not None:
-            self.frames_with_person += 1
-            px = pose.image[:, :2].astype(np.float64) * self.size_wh
-            px, swapped = self.guard(px)
-            if swapped:
-                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
-            vis = pose.image[:, 3]
-            world = pose.world[:, :3].astype(np.float64)
-        self.builder.append(t_s, frame_index, pose)
-        self.last_t_s = t_s
-        span = self.detector.update(t_s, px, vis, world)
-        return self._record(span)
-
-    def finish(self, reason: StopReason = "end_of_video") -> Trial | None:
-        """Close a trial still running at the end of the input."""
-        return self._record(self.detector.finish(self.last_t_s, reason))
-
-    def _record(self, span: TrialSpan | None) -> Trial | None:
-        if span is None:
-            return None
-        trial = measure_trial(self.builder.build_window(span.start_s, span.end_s), span,
-                              len(self.trials), self.config)  # fmt: skip
-        self.trials.append(trial)
-        return trial
-
-    def series(self) -> LandmarkSeries:
-        return self.builder.build()
-
-    def result(
-        self, source: dict[str, Any], model: dict[str, Any], *, warnings: Iterable[str] = (),
-        complete: bool = True, extra: dict[str, Any] | None = None,
-    ) -> AnalysisResult:  # fmt: skip
-        return AnalysisResult(
-            source=source, model=model, trials=tuple(self.trials),
-            summary=summarize(self.trials, self.config.summary),
-            frames_decoded=len(self.builder), frames_with_person=self.frames_with_person,
-            config=self.config.to_dict(), tool_version=__version__,
-            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            warnings=tuple(warnings), complete=complete, extra=extra or {},
-        )  # fmt: skip
-
-
-def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: AnalysisConfig) -> Trial:
-    """Sway metrics of one trial from the landmarks between its start and end."""
-    stance = span.stance
-    min_vis = config.stance.min_visibility
-    px = seg.pixels()
-    vis = seg.image[..., 3]
-    hips, ankle = [idx("left", "hip"), idx("right", "hip")], idx(stance, "ankle")
-    bad = (vis[:, hips].min(axis=1) < min_vis) | (vis[:, ankle] < min_vis)
-    d_px = pelvis_minus_ankle_px(px, stance)
-    d_px[bad] = np.nan
-    ap_m = seg.world[:, ankle, 2] - seg.world[:, hips, 2].mean(axis=1)
-    ap_m[bad] = np.nan
-    sway, trace = sway_metrics(seg.t_s, d_px, ap_m, _leg_length(px, stance),
-                               _leg_length(seg.world[..., :3], stance), config.sway)  # fmt: skip
-    frames = seg.frame_index
-    return Trial(
-        index=index, stance=stance, start_s=span.start_s, end_s=span.end_s,
-        stop_reason=span.stop_reason, sway=sway, lift_observed=span.lift_observed,
-        start_frame=int(frames[0]) if len(frames) else 0,
-        end_frame=int(frames[-1]) if len(frames) else 0, trace=trace,
-    )  # fmt: skip
-
-
-def _leg_length(points: np.ndarray, side: str) -> float:
-    """Median hip→knee→ankle length of one leg over frames (units of ``points``)."""
-    lengths = leg_length(points, side)  # type: ignore[arg-type]
-    lengths = lengths[np.isfinite(lengths)]
-    return float(np.median(lengths)) if len(lengths) else float("nan")
+FrameCallback = Callable[[Frame, FrameStep], None]
 
 
 def run(
@@ -139,10 +40,9 @@ def run(
     for frame in frames:
         t_ms = max(last_ms + 1, int(round(frame.t_s * 1000)))
         last_ms = t_ms
-        pose = backend.process(frame.rgb, t_ms)
-        analyzer.update(frame.t_s, frame.index, pose)
+        step = analyzer.update(frame.t_s, frame.index, backend.process(frame.rgb, t_ms))
         if on_frame is not None:
-            on_frame(frame, pose, analyzer)
+            on_frame(frame, step)
 
 
 def analyze_video(
@@ -160,8 +60,9 @@ def analyze_video_series(
     """Analyse one recorded video (or image folder); return the result and the landmarks.
 
     Raises :class:`~balance_cam.io.sources.SourceError` for unreadable input and
-    :class:`NoPersonError` when nobody is found. A video damaged part-way gives a result
-    with ``complete = False`` and a warning, covering the frames before the damage.
+    :class:`~balance_cam.apps.errors.NoPersonError` when nobody is found. A video damaged
+    part-way gives a result with ``complete = False`` and a warning, covering the frames
+    before the damage.
     """
     config = config or AnalysisConfig()
     own_backend = backend is None
@@ -173,7 +74,7 @@ def analyze_video_series(
         try:
             run(frames, backend, analyzer, on_frame)
         except SourceError as exc:
-            if len(analyzer.builder) == 0:
+            if analyzer.frames_seen == 0:
                 raise
             warnings.append(str(exc))
     finally:
@@ -181,37 +82,93 @@ def analyze_video_series(
             backend.close()
     analyzer.finish()
     if analyzer.frames_with_person == 0:
-        raise NoPersonError(f"{path}: no person detected in {len(analyzer.builder)} frames")
-    source = {**info.to_dict(), "frames_decoded": len(analyzer.builder)}
+        raise NoPersonError(f"{path}: no person detected in {analyzer.frames_seen} frames")
+    source = {**info.to_dict(), "frames_decoded": analyzer.frames_seen}
     result = analyzer.result(source, backend.info.to_dict(), warnings=warnings,
                              complete=not warnings)  # fmt: skip
     return result, analyzer.series()
-
-
-def analyze_series(
-    series: LandmarkSeries, config: AnalysisConfig | None = None,
-    source: dict[str, Any] | None = None, model: dict[str, Any] | None = None,
-) -> AnalysisResult:  # fmt: skip
-    """Recompute trials and metrics from saved landmarks (no pose model needed)."""
-    analyzer = Analyzer(series.width_px, series.height_px, config)
-    for i in range(len(series)):
-        pose = None
-        if np.all(np.isfinite(series.image[i, :, :2])):
-            pose = PoseFrame(series.image[i], series.world[i])
-        analyzer.update(float(series.t_s[i]), int(series.frame_index[i]), pose)
-    analyzer.finish()
-    return analyzer.result(source or {}, model or {})
 
 
 def analyze_landmarks_file(path: str | Path, config: AnalysisConfig | None = None) -> AnalysisResult:
     """Recompute a result from a saved ``.landmarks.npz`` (written by ``analyze --out``)."""
     p = Path(path)
     if not p.exists():
-        raise SourceError(f"{p}: no such file")
+        raise SourceError(f"{p}: no such file", "missing")
     try:
-        series = LandmarkSeries.load(p)
+        series = load_series(p)
     except (OSError, KeyError, ValueError) as exc:
-        raise SourceError(f"{p}: not a balance-cam landmarks file ({exc})") from exc
+        raise SourceError(f"{p}: not a balance-cam landmarks file ({exc})", "not_a_video") from exc
     source = {"path": str(p), "frames": len(series), "width": series.width_px,
               "height": series.height_px, "recomputed_from_landmarks": True}  # fmt: skip
     return analyze_series(series, config, source=source, model={"backend": "saved-landmarks"})
+
+
+# -- the command ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutputOptions:
+    """Where a command's result goes besides the summary on stdout."""
+
+    json_out: bool = False
+    """Print the JSON contract on stdout instead of the readable summary."""
+    out_dir: Path | None = None
+    """Write the result set (JSON with traces, frames CSV/Parquet, landmarks) here."""
+    athlete: str | None = None
+    """Also store the result in the history under this name."""
+    db: Path | None = None
+
+
+def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: OutputOptions) -> None:
+    """Write the ``--out`` files, then print the JSON or the readable summary."""
+    if out.out_dir is not None:
+        write_outputs(out.out_dir, stem, result, series)
+    if out.json_out:
+        from balance_cam.render.console import print_json
+
+        print_json(result)
+    else:
+        from balance_cam.render.console import print_result
+
+        print_result(result)
+
+
+def save_to_history(result: AnalysisResult, athlete: str | None, db: Path | None, kind: str) -> None:
+    """With an athlete name, store the whole result as one history session."""
+    if athlete is not None:
+        from balance_cam.io.history import History
+
+        with History(db) as h:
+            h.save_result(result, athlete=athlete, kind=kind)
+
+
+def analyze_command(
+    video: Path, config: AnalysisConfig, out: OutputOptions, *, annotate: Path | None = None,
+    blur_faces: bool = False, person: str | None = None,
+) -> AnalysisResult:  # fmt: skip
+    """``balance-cam analyze``: analyse, write and print; raises
+    :class:`~balance_cam.apps.errors.PartialResultError` after writing a partial result."""
+    if video.suffix == ".npz":  # saved landmarks (analyze --out): recompute without pose
+        if annotate is not None or person is not None:
+            raise ValueError("--annotate and --person need a video, not saved landmarks")
+        result = analyze_landmarks_file(video, config)
+        emit(result, None, video.name.removesuffix(".landmarks.npz").removesuffix(".npz"), out)
+        save_to_history(result, out.athlete, out.db, "analyze")
+        return result
+    writer: Any = None
+    if annotate is not None:
+        from balance_cam.render.video import AnnotatedVideoWriter
+
+        writer = AnnotatedVideoWriter(video, annotate, blur_faces=blur_faces,
+                                      limit_s=config.stance.limit_s)
+    backend = create_backend(config.model, person=person)
+    try:
+        result, series = analyze_video_series(video, config, backend=backend,
+                                              on_frame=writer.on_frame if writer else None)  # fmt: skip
+    finally:
+        if writer is not None:
+            writer.close()
+        backend.close()
+    emit(result, series, video.stem, out)
+    save_to_history(result, out.athlete, out.db, "analyze")
+    if not result.complete:
+        raise PartialResultError("; ".join(result.warnings) + " (partial result written)")
+    return result

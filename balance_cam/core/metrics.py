@@ -33,7 +33,7 @@ import numpy as np
 from balance_cam.core.config import SwayConfig
 from balance_cam.core.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
 from balance_cam.core.results import SwayMetrics, SwayTrace
-from balance_cam.core.skeleton import idx
+from balance_cam.core.skeleton import Side, idx
 
 CHI2_95_2DOF = 5.991464547107979  # scipy.stats.chi2.ppf(0.95, 2)
 #: Hip-joint-to-ankle length as a fraction of standing height: thigh 0.245 H + shank 0.246 H
@@ -42,16 +42,17 @@ LEG_LENGTH_PER_HEIGHT = 0.491
 MIN_SAMPLES = 3
 
 
-def pelvis_minus_ankle_px(px: np.ndarray, stance: str) -> np.ndarray:
+def pelvis_minus_ankle_px(px: np.ndarray, stance: Side) -> np.ndarray:
     """Pelvis (midpoint of the hips) minus the stance ankle: (..., 2) from (..., 33, 2) pixels.
 
     The vector all sway measures start from (x: medio-lateral in a frontal view, y down)."""
     hips = px[..., [idx("left", "hip"), idx("right", "hip")], :].mean(axis=-2)
-    return hips - px[..., idx(stance, "ankle"), :]  # type: ignore[arg-type]
+    ankle: np.ndarray = px[..., idx(stance, "ankle"), :]  # type: ignore[index]
+    return hips - ankle
 
 
 def instant_ml_cm(
-    px: np.ndarray, stance: str, leg_length_px: float, world_leg_m: float, height_cm: float | None
+    px: np.ndarray, stance: Side, leg_length_px: float, world_leg_m: float, height_cm: float | None
 ) -> float:
     """Medio-lateral sway of one frame in cm, unfiltered (live displays): the same quantity as
     the trial metrics (pixels / leg length × :func:`cm_per_leg_length`), without the trial mean."""

@@ -17,18 +17,18 @@ import numpy as np
 SCHEMA_VERSION = "1.0"
 
 
-def _clean_json(value: Any) -> Any:
+def clean_json(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         v = float(value)
         return None if not math.isfinite(v) else round(v, 6)
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.ndarray):
-        return [_clean_json(v) for v in value.tolist()]
+        return [clean_json(v) for v in value.tolist()]
     if isinstance(value, dict):
-        return {k: _clean_json(v) for k, v in value.items()}
+        return {k: clean_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean_json(v) for v in value]
+        return [clean_json(v) for v in value]
     return value
 
 
@@ -60,18 +60,17 @@ class SwayMetrics:
 
     @classmethod
     def empty(cls, scale_source: str = "world_landmarks") -> SwayMetrics:
-        nan = float("nan")
-        values = {f.name: nan for f in fields(cls)}
+        values: dict[str, Any] = {f.name: float("nan") for f in fields(cls)}
         values.update(scale_source=scale_source, n_samples=0)
         return cls(**values)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SwayMetrics:
-        return cls(**{
-            f.name: (d.get(f.name) if f.name in ("scale_source", "n_samples")
-                     else _nan(d.get(f.name)))
+        values: dict[str, Any] = {
+            f.name: (d.get(f.name) if f.name in ("scale_source", "n_samples") else _nan(d.get(f.name)))
             for f in fields(cls)
-        })  # fmt: skip
+        }
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class SwayTrace:
         return cls(z, z, z, z)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: _clean_json(np.round(v, 4)) for k, v in asdict(self).items()}
+        return {k: clean_json(np.round(v, 4)) for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SwayTrace:
@@ -131,7 +130,7 @@ class Trial:
         }  # fmt: skip
         if traces and self.trace is not None:
             d["trace"] = self.trace.to_dict()
-        return _clean_json(d)
+        return clean_json(d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Trial:
@@ -159,7 +158,7 @@ class SideSummary:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        return _clean_json(d)
+        return clean_json(d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SideSummary:
@@ -184,7 +183,7 @@ class Summary:
     verdict: str
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean_json({
+        return clean_json({
             "left": self.left.to_dict() if self.left else None,
             "right": self.right.to_dict() if self.right else None,
             "hold_asymmetry_pct": self.hold_asymmetry_pct,
@@ -221,7 +220,7 @@ class AnalysisResult:
     schema_version: str = SCHEMA_VERSION
 
     def to_dict(self, traces: bool = False) -> dict[str, Any]:
-        return _clean_json({
+        return clean_json({
             "schema_version": self.schema_version, "tool_version": self.tool_version,
             "created_at": self.created_at, "source": self.source, "model": self.model,
             "frames_decoded": self.frames_decoded, "frames_with_person": self.frames_with_person,

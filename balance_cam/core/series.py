@@ -8,19 +8,16 @@ Arrays (N frames, 33 BlazePose landmarks, see :mod:`balance_cam.core.skeleton`):
 - ``world`` (N, 33, 4): x, y, z in metres (origin at the hip midpoint, y down), visibility.
 
 Normalised x and y use different units (width vs height); use :meth:`LandmarkSeries.pixels`
-for any distance or angle.
+for any distance or angle. Saving and loading live in :mod:`balance_cam.io.landmarks`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from balance_cam.core.skeleton import MIRROR, N_LANDMARKS
-
-SERIES_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -90,41 +87,6 @@ class LandmarkSeries:
         return LandmarkSeries(
             self.t_s, image, world, self.width_px, self.height_px, self.frame_index
         )
-
-    def save(self, path: str | Path) -> None:
-        """Save as a compressed ``.npz`` (reload with :meth:`load`)."""
-        np.savez_compressed(
-            path, format_version=SERIES_FORMAT_VERSION, t_s=self.t_s, image=self.image,
-            world=self.world, size_wh=np.array([self.width_px, self.height_px]),
-            frame_index=self.frame_index,
-        )  # fmt: skip
-
-    @classmethod
-    def load(cls, path: str | Path) -> LandmarkSeries:
-        with np.load(path) as z:
-            version = int(z["format_version"])
-            if version > SERIES_FORMAT_VERSION:
-                raise ValueError(f"{path}: series format {version} is newer than this balance-cam")
-            w, h = (int(v) for v in z["size_wh"])
-            return cls(z["t_s"], z["image"], z["world"], w, h, z["frame_index"])
-
-    def to_frame_table(self):  # noqa: ANN201 - pandas is imported lazily
-        """Wide table, one row per frame: ``t_s``, ``frame``, then ``{name}_{x,y,z,vis}`` in
-        pixels (x, y), normalised z, and ``{name}_world_{x,y,z}`` in metres."""
-        import pandas as pd
-
-        from balance_cam.core.skeleton import LANDMARK_NAMES
-
-        px = self.pixels()
-        cols: dict[str, np.ndarray] = {"t_s": self.t_s, "frame": self.frame_index}
-        for i, name in enumerate(LANDMARK_NAMES):
-            cols[f"{name}_x_px"] = px[:, i, 0]
-            cols[f"{name}_y_px"] = px[:, i, 1]
-            cols[f"{name}_z_norm"] = self.image[:, i, 2]
-            cols[f"{name}_vis"] = self.image[:, i, 3]
-            for k, axis in enumerate("xyz"):
-                cols[f"{name}_world_{axis}_m"] = self.world[:, i, k]
-        return pd.DataFrame(cols)
 
 
 class SeriesBuilder:

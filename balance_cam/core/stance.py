@@ -51,18 +51,16 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
+from balance_cam.core.feet import Debounce, FootTracker, leg_length_px
 from balance_cam.core.filtering import OneEuroFilter
-from balance_cam.core.skeleton import SIDES, Side, idx, leg_length, other
+from balance_cam.core.skeleton import SIDES, Side, idx, other
+from balance_cam.core.stops import StopReason
 
-StopReason = Literal[
-    "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
-]
-STOP_REASONS: tuple[str, ...] = get_args(StopReason)
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
 _HIPS = (idx("left", "hip"), idx("right", "hip"))
@@ -103,74 +101,6 @@ class StanceFeatures:
     pelvis_height_ll: tuple[float, float] = (float("nan"), float("nan"))
 
 
-def leg_length_px(px: np.ndarray) -> float:
-    """Longer of the two hip→knee→ankle polylines (the raised leg may be bent)."""
-    lengths = [float(leg_length(px, side)) for side in SIDES]
-    return float(np.nanmax(lengths)) if np.any(np.isfinite(lengths)) else float("nan")
-
-
-class _Debounce:
-    """Remembers since when a condition has held; ``confirmed`` once it held ``confirm_s``."""
-
-    def __init__(self, confirm_s: float) -> None:
-        self.confirm_s = confirm_s
-        self.since: float | None = None
-
-    def update(self, t_s: float, condition: bool, since: float | None = None) -> bool:
-        if not condition:
-            self.since = None
-            return False
-        if self.since is None:
-            self.since = t_s if since is None else since
-        return t_s - self.since >= self.confirm_s - 1e-9
-
-    def reset(self) -> None:
-        self.since = None
-
-
-class _Foot:
-    """Speed, stillness and displacement from rest of one ankle.
-
-    Positions are image pixels; speeds and displacements are returned in leg lengths.
-    """
-
-    def __init__(self, window_s: float, still_ll_s: float) -> None:
-        self.window_s, self.still_ll_s = window_s, still_ll_s
-        self.hist: deque[tuple[float, np.ndarray]] = deque()
-        self.pos = np.full(2, np.nan)
-        self.length_px = float("nan")
-        self.rest: np.ndarray | None = None
-        self.still_since: float | None = None
-        self.moved_since: float | None = None  # first frame of the current excursion > lift_off
-        self.speed_ll_s = 0.0
-
-    def update(self, t_s: float, pos: np.ndarray, length_px: float) -> None:
-        self.pos, self.length_px = pos, length_px
-        self.hist.append((t_s, pos))
-        while len(self.hist) > 2 and self.hist[1][0] <= t_s - self.window_s:
-            self.hist.popleft()
-        t0, p0 = self.hist[0]
-        speed = float(np.linalg.norm(pos - p0) / length_px / (t_s - t0)) if t_s > t0 else 0.0
-        self.speed_ll_s = speed
-        if speed < self.still_ll_s:
-            # Stillness began when the window that is now still began.
-            self.still_since = self.still_since if self.still_since is not None else t0
-        else:
-            self.still_since = None
-
-    def still_for(self, t_s: float) -> float:
-        return 0.0 if self.still_since is None else t_s - self.still_since
-
-    def displacement(self, ref: np.ndarray | None = None) -> float:
-        """Distance from ``ref`` (default: the rest position) in leg lengths."""
-        ref = self.rest if ref is None else ref
-        return float(np.linalg.norm(self.pos - ref) / self.length_px) if ref is not None else 0.0
-
-    def forget(self) -> None:
-        self.hist.clear()
-        self.still_since = None
-
-
 @dataclass
 class _Reference:
     """Double-stance configuration that heights are measured against."""
@@ -195,16 +125,16 @@ class StanceDetector:
         self.lift_observed = True
         self.last_features: StanceFeatures | None = None
         self._lengths: deque[tuple[float, float, float]] = deque()
-        on = c.euro_min_cutoff_hz is not None
-        self._pos_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta) if on else None
-        self._w_filter = OneEuroFilter(c.euro_min_cutoff_hz, c.euro_beta) if on else None
-        self._feet = {s: _Foot(c.speed_window_s, c.still_ll_s) for s in SIDES}
+        cut = c.euro_min_cutoff_hz
+        self._pos_filter = OneEuroFilter(cut, c.euro_beta) if cut is not None else None
+        self._w_filter = OneEuroFilter(cut, c.euro_beta) if cut is not None else None
+        self._feet = {s: FootTracker(c.speed_window_s, c.still_ll_s) for s in SIDES}
         self._ref = _Reference()
         self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
-        self._lift = {s: _Debounce(c.confirm_s) for s in SIDES}
-        self._down = _Debounce(c.touchdown_still_s)
-        self._moved = _Debounce(c.confirm_s)
-        self._start_lifted = _Debounce(c.confirm_s)
+        self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
+        self._down = Debounce(c.touchdown_still_s)
+        self._moved = Debounce(c.confirm_s)
+        self._start_lifted = Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
         self._raised_ref: np.ndarray | None = None
         self._last_rest_t: float | None = None
@@ -417,7 +347,7 @@ class StanceDetector:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
 
-    def _misread_start(self, stance_shift: float, raised_foot: _Foot) -> bool:
+    def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
         """A provisional trial whose raised foot never moved while the stance foot leaves."""
         assert self._raised_ref is not None
         return (not self.lift_observed and stance_shift > self.cfg.lift_off_ll

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 class CameraError(SourceError):
     """The camera cannot be used (no camera, busy, no permission); one line for the user."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "camera")
+
 
 class CameraDisconnected(CameraError):
     """The camera stopped delivering frames during a session (unplugged, driver error)."""

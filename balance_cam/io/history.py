@@ -18,18 +18,23 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.results import AnalysisResult, SwayMetrics, Trial
 from balance_cam.core.series import LandmarkSeries
+from balance_cam.io.landmarks import load_series, save_series
 
-SWAY_COLUMNS = (
+#: The sway columns of schema 1, frozen here because migration 1 creates them.
+_V1_SWAY = (
     "ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "angle_rms_deg",
     "angle_range_deg", "ap_rms_cm", "ap_range_cm", "ellipse95_area_cm2", "ml_rms_ll",
     "path_length_ll",
 )  # fmt: skip
+#: One column per :class:`~balance_cam.core.results.SwayMetrics` field (a test checks that the
+#: migrations create exactly these: a new metric needs a migration that adds its column).
+SWAY_COLUMNS = tuple(f.name for f in fields(SwayMetrics))
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: first schema
@@ -52,7 +57,7 @@ MIGRATIONS: tuple[str, ...] = (
         stance TEXT NOT NULL CHECK (stance IN ('left', 'right')),
         start_s REAL NOT NULL, end_s REAL NOT NULL, hold_s REAL NOT NULL,
         stop_reason TEXT NOT NULL,
-        {", ".join(f"{c} REAL" for c in SWAY_COLUMNS)},
+        {", ".join(f"{c} REAL" for c in _V1_SWAY)},
         trial_json TEXT NOT NULL,
         landmarks_npz BLOB
     );
@@ -61,6 +66,21 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: free-text notes per session (coach comments)
     "ALTER TABLE sessions ADD COLUMN notes TEXT NOT NULL DEFAULT '';",
+    # 3: every sway metric has its column (filled from the stored trial JSON)
+    """
+    ALTER TABLE trials ADD COLUMN ml_range_ll REAL;
+    ALTER TABLE trials ADD COLUMN mean_velocity_ll_s REAL;
+    ALTER TABLE trials ADD COLUMN cm_per_leg_length REAL;
+    ALTER TABLE trials ADD COLUMN scale_source TEXT;
+    ALTER TABLE trials ADD COLUMN n_samples INTEGER;
+    ALTER TABLE trials ADD COLUMN fs_hz REAL;
+    UPDATE trials SET ml_range_ll = json_extract(trial_json, '$.sway.ml_range_ll'),
+        mean_velocity_ll_s = json_extract(trial_json, '$.sway.mean_velocity_ll_s'),
+        cm_per_leg_length = json_extract(trial_json, '$.sway.cm_per_leg_length'),
+        scale_source = json_extract(trial_json, '$.sway.scale_source'),
+        n_samples = json_extract(trial_json, '$.sway.n_samples'),
+        fs_hz = json_extract(trial_json, '$.sway.fs_hz');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -152,7 +172,7 @@ class History:
         blob = None
         if series is not None:
             buf = io.BytesIO()
-            series.save(buf)
+            save_series(series, buf)
             blob = buf.getvalue()
         sway = asdict(trial.sway)
         with self._tx():
@@ -217,7 +237,7 @@ class History:
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        return LandmarkSeries.load(io.BytesIO(row[0]))
+        return load_series(io.BytesIO(row[0]))
 
     # -- review helpers (report, ``history`` command) --------------------------------------
     def athletes(self) -> list[dict[str, Any]]:
@@ -237,96 +257,17 @@ class History:
             out.append((s, AnalysisResult.from_json(text) if text else None))
         return out
 
+    def session_trials(self, athlete: str | None = None) -> list[tuple[dict[str, Any], list[Trial]]]:
+        """(session row, its stored trials in order) for every session (of ``athlete``), oldest
+        first; sessions without a trial are included with an empty list."""
+        by_session: dict[int, list[Trial]] = {}
+        sql = ("SELECT t.session_id, t.trial_json FROM trials t JOIN sessions s ON s.id = t.session_id"
+               + (" WHERE s.athlete = ?" if athlete is not None else "") + " ORDER BY t.session_id, t.idx")
+        for sid, text in self.conn.execute(sql, (athlete,) if athlete is not None else ()):
+            by_session.setdefault(sid, []).append(Trial.from_dict(json.loads(text)))
+        return [(s, by_session.get(s["id"], [])) for s in self.sessions(athlete)]
+
     def set_notes(self, session_id: int, notes: str) -> None:
         """Replace the coach's notes of one session."""
         with self._tx():
             self.conn.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, session_id))
-
-
-#: Columns of :func:`session_sides` rows (and of the ``history --csv`` file, per trial ones).
-SIDE_COLUMNS = (
-    "athlete", "session_id", "started_at", "stance", "n_trials", "best_hold_s", "mean_hold_s",
-    "ml_rms_cm", "ml_range_cm", "mean_velocity_cm_s", "angle_rms_deg", "ellipse95_area_cm2",
-)  # fmt: skip
-
-
-def session_sides(trial_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (session, stance leg) from :meth:`History.trials` rows: number of trials,
-    best and mean hold, and the sway of the best (longest) trial, as in
-    :func:`balance_cam.core.summary.side_summary`."""
-    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
-    for r in trial_rows:
-        groups.setdefault((r["session_id"], r["stance"]), []).append(r)
-    out = []
-    for (_, stance), rows in groups.items():
-        best = max(rows, key=lambda r: r["hold_s"])
-        out.append({
-            "athlete": best["athlete"], "session_id": best["session_id"],
-            "started_at": best["started_at"], "stance": stance, "n_trials": len(rows),
-            "best_hold_s": best["hold_s"],
-            "mean_hold_s": sum(r["hold_s"] for r in rows) / len(rows),
-            **{c: best[c] for c in SIDE_COLUMNS[7:]},
-        })  # fmt: skip
-    return sorted(out, key=lambda r: (r["started_at"], r["session_id"], r["stance"]))
-
-
-@dataclass(frozen=True)
-class TrendFit:
-    """Least-squares straight line ``value = intercept + slope_per_day * day``."""
-
-    slope_per_day: float
-    intercept: float
-    n: int
-
-    @property
-    def slope_per_week(self) -> float:
-        return 7.0 * self.slope_per_day
-
-    def per_week(self, unit: str) -> str:
-        """The slope as text, e.g. ``"+1.25 s/week"`` (never ``"-0.00"``)."""
-        slope = round(self.slope_per_week, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-        return f"{slope:+.2f} {unit}/week"
-
-
-def linear_trend(days: Any, values: Any) -> TrendFit | None:
-    """Ordinary least-squares trend of ``values`` over ``days`` (NaN ignored); None with fewer
-    than two finite points or no spread in time."""
-    import numpy as np
-
-    d, v = np.asarray(days, dtype=np.float64), np.asarray(values, dtype=np.float64)
-    keep = np.isfinite(d) & np.isfinite(v)
-    d, v = d[keep], v[keep]
-    if len(d) < 2 or np.ptp(d) <= 0:
-        return None
-    slope, intercept = np.polyfit(d, v, 1)
-    return TrendFit(float(slope), float(intercept), len(d))
-
-
-def days_since(timestamps: list[str], origin: str | None = None) -> list[float]:
-    """ISO-8601 times as days after ``origin`` (default: the earliest of them)."""
-    times = [dt.datetime.fromisoformat(t) for t in timestamps]
-    if not times:
-        return []
-    t0 = dt.datetime.fromisoformat(origin) if origin else min(times)
-    return [(t - t0).total_seconds() / 86400.0 for t in times]
-
-
-def write_csv(
-    path: str | Path, rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None
-) -> Path:
-    """Write dict rows as CSV (atomically; UTF-8; NaN/None as empty cells)."""
-    import csv
-
-    from balance_cam.io.results import atomic_write
-
-    cols = list(columns or (rows[0].keys() if rows else ()))
-
-    def write(p: Path) -> None:
-        with p.open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
-            w.writeheader()
-            for r in rows:
-                w.writerow({k: ("" if v is None or (isinstance(v, float) and v != v) else v)
-                            for k, v in r.items()})  # fmt: skip
-
-    return atomic_write(path, write)

@@ -1,47 +1,58 @@
-"""Writing results to files: JSON, per-frame tables (CSV and Parquet), landmark series.
+"""Result files: the one reader of result JSON, and the writer of a result set.
 
-All writes are atomic (temporary file in the same folder, then ``os.replace``), so an
-interrupted run never leaves a half-written result that ``--resume`` would trust.
+A result set (``analyze --out``, ``batch``) is ``{stem}.json`` (the JSON contract, with sway
+traces) and, with landmarks, ``{stem}.landmarks.npz``, ``{stem}.frames.csv`` and
+``{stem}.frames.parquet``. Every file is written atomically (:mod:`balance_cam.io.files`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from balance_cam.core.metrics import pelvis_minus_ankle_px
 from balance_cam.core.results import AnalysisResult
 from balance_cam.core.series import LandmarkSeries
+from balance_cam.io.files import atomic_write, write_text
+from balance_cam.io.landmarks import landmark_table, save_series
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp_path)`` then move the file into place atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+class ResultFileError(ValueError):
+    """A result file cannot be read (one line for the user); ``kind``: ``missing`` or ``invalid``."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def read_result(path: str | Path) -> AnalysisResult:
+    """Read a result JSON written by ``analyze --out``, ``batch`` or ``live --out``."""
+    p = Path(path)
     try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+        return AnalysisResult.from_json(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultFileError(f"{p}: no such file", "missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultFileError(f"{p}: cannot be read ({exc.__class__.__name__})", "invalid") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        kind = exc.__class__.__name__
+        raise ResultFileError(f"{p}: not a balance-cam result ({kind}: {exc})", "invalid") from None
 
 
-def write_text(path: str | Path, text: str) -> Path:
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+def try_read_result(path: str | Path) -> AnalysisResult | None:
+    """:func:`read_result`, or None when the file is missing or not a result."""
+    try:
+        return read_result(path)
+    except ResultFileError:
+        return None
 
 
-def frame_table(series: LandmarkSeries, result: AnalysisResult):  # noqa: ANN201 - pandas
-    """Per-frame landmarks plus, inside trials, the trial index, stance leg and the raw
-    pelvis-minus-stance-ankle vector in pixels (unfiltered)."""
-    df = series.to_frame_table()
+def frame_table(series: LandmarkSeries, result: AnalysisResult) -> Any:
+    """Per-frame landmarks (:func:`~balance_cam.io.landmarks.landmark_table`) plus, inside
+    trials, the trial index, stance leg and the raw pelvis-minus-stance-ankle vector in pixels."""
+    df = landmark_table(series)
     n = len(series)
     trial = np.full(n, -1)
     stance = np.array([""] * n, dtype=object)
@@ -69,7 +80,7 @@ def write_outputs(
     paths = {"json": write_text(out / f"{stem}.json", result.to_json(traces=True))}
     if series is not None:
         paths["landmarks"] = atomic_write(out / f"{stem}.landmarks.npz",
-                                          lambda p: series.save(p))  # fmt: skip
+                                          lambda p: save_series(series, p))  # fmt: skip
         df = frame_table(series, result)
         paths["csv"] = atomic_write(out / f"{stem}.frames.csv", lambda p: df.to_csv(p, index=False))
         paths["parquet"] = atomic_write(out / f"{stem}.frames.parquet",

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -23,8 +24,25 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 
+SourceKind = Literal[
+    "missing", "not_a_video", "no_stream", "no_frames", "damaged", "truncated", "no_images",
+    "bad_image", "camera",
+]
+
+
 class SourceError(RuntimeError):
-    """The input cannot be read as a video; the message is one line meant for the user."""
+    """The input cannot be read as a video; the message is one line meant for the user.
+
+    ``kind`` says what is wrong, for callers that decide by it (exit codes, the batch errors
+    table): ``missing`` (no such file), ``not_a_video`` (FFmpeg cannot open it),
+    ``no_stream`` (a container without video), ``no_frames`` (nothing decodes), ``damaged``
+    (decoding fails part-way), ``truncated`` (frames stop well before the stated duration),
+    ``no_images`` / ``bad_image`` (image folders), ``camera`` (a camera cannot be used).
+    """
+
+    def __init__(self, message: str, kind: SourceKind = "damaged") -> None:
+        super().__init__(message)
+        self.kind: SourceKind = kind
 
 
 @dataclass(frozen=True)
@@ -76,7 +94,7 @@ def probe(path: str | Path) -> VideoInfo:
     """Read container metadata (and the first frame, for the rotation) without decoding it all."""
     p = Path(path)
     if not p.exists():
-        raise SourceError(f"{p}: no such file")
+        raise SourceError(f"{p}: no such file", "missing")
     if p.is_dir():
         return _probe_folder(p)
     container = _open(p)
@@ -87,7 +105,7 @@ def probe(path: str | Path) -> VideoInfo:
             rotation = _norm_rotation(getattr(frame, "rotation", 0))
             break
         else:
-            raise SourceError(f"{p}: the video has no decodable frames")
+            raise SourceError(f"{p}: the video has no decodable frames", "no_frames")
         fps = float(stream.average_rate or stream.guessed_rate or 0.0)
         duration = _duration_s(container, stream)
         w, h = stream.codec_context.width, stream.codec_context.height
@@ -100,7 +118,7 @@ def probe(path: str | Path) -> VideoInfo:
     except SourceError:
         raise
     except Exception as exc:  # PyAV raises many FFmpeg error types
-        raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__}: {exc})") from exc
+        raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__}: {exc})", "no_frames") from exc
     finally:
         container.close()
 
@@ -119,10 +137,10 @@ def _open(p: Path):  # noqa: ANN202 - av.container.InputContainer
     try:
         container = av.open(str(p))
     except Exception as exc:
-        raise SourceError(f"{p}: not a readable video ({exc.__class__.__name__})") from exc
+        raise SourceError(f"{p}: not a readable video ({exc.__class__.__name__})", "not_a_video") from exc
     if not container.streams.video:
         container.close()
-        raise SourceError(f"{p}: the file has no video stream")
+        raise SourceError(f"{p}: the file has no video stream", "no_stream")
     return container
 
 
@@ -149,7 +167,7 @@ def open_video(path: str | Path, fps_for_images: float = 30.0) -> tuple[VideoInf
     frame decoded once (``probe`` alone decodes it again). Errors as in those two."""
     p = Path(path)
     if not p.exists():
-        raise SourceError(f"{p}: no such file")
+        raise SourceError(f"{p}: no such file", "missing")
     if p.is_dir():
         return _probe_folder(p, fps_for_images), _iter_folder(p, fps_for_images)
     container = _open(p)
@@ -159,7 +177,7 @@ def open_video(path: str | Path, fps_for_images: float = 30.0) -> tuple[VideoInf
         first = next(frames)
     except StopIteration:  # pragma: no cover - _decode raises on zero frames
         container.close()
-        raise SourceError(f"{p}: the video has no decodable frames") from None
+        raise SourceError(f"{p}: the video has no decodable frames", "no_frames") from None
     except BaseException:
         container.close()
         raise
@@ -204,14 +222,14 @@ def _decode(container: object, p: Path, meta: dict[str, int] | None = None) -> I
             n_out += 1
     except Exception as exc:
         if n_out == 0:
-            raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__})") from exc
+            raise SourceError(f"{p}: cannot decode video ({exc.__class__.__name__})", "no_frames") from exc
         raise SourceError(
-            f"{p}: video is damaged after {n_out} frames ({exc.__class__.__name__})"
+            f"{p}: video is damaged after {n_out} frames ({exc.__class__.__name__})", "damaged"
         ) from exc
     if n_dropped:
         log.warning("%s: dropped %d frames with non-increasing timestamps", p, n_dropped)
     if n_out == 0:
-        raise SourceError(f"{p}: the video has no decodable frames")
+        raise SourceError(f"{p}: the video has no decodable frames", "no_frames")
     _check_not_truncated(stream, (t0 or 0.0) + last_t, p)
 
 
@@ -237,14 +255,14 @@ def _check_not_truncated(stream: object, last_frame_s: float, p: Path) -> None:
     if end_s - (last_frame_s + frame_s) > TRUNCATION_TOLERANCE_S:
         raise SourceError(
             f"{p}: video is truncated: frames stop at {last_frame_s - start_s:.2f} s "
-            f"of {end_s - start_s:.2f} s"
+            f"of {end_s - start_s:.2f} s", "truncated"
         )
 
 
 def _folder_images(p: Path) -> list[Path]:
     images = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
     if not images:
-        raise SourceError(f"{p}: folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
+        raise SourceError(f"{p}: folder holds no images ({', '.join(IMAGE_SUFFIXES)})", "no_images")
     return images
 
 
@@ -254,7 +272,7 @@ def _probe_folder(p: Path, fps: float = 30.0) -> VideoInfo:
     images = _folder_images(p)
     first = cv2.imread(str(images[0]))
     if first is None:
-        raise SourceError(f"{images[0]}: not a readable image")
+        raise SourceError(f"{images[0]}: not a readable image", "bad_image")
     h, w = first.shape[:2]
     return VideoInfo(str(p), fps, len(images), len(images) / fps, w, h, 0, "images")
 
@@ -265,5 +283,5 @@ def _iter_folder(p: Path, fps: float) -> Iterator[Frame]:
     for i, f in enumerate(_folder_images(p)):
         bgr = cv2.imread(str(f))
         if bgr is None:
-            raise SourceError(f"{f}: not a readable image")
+            raise SourceError(f"{f}: not a readable image", "bad_image")
         yield Frame(i, float(Fraction(i) / Fraction(fps).limit_denominator(1001)), bgr[..., ::-1])

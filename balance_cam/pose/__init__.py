@@ -1,10 +1,7 @@
-"""Pose backends: one interface, implementations imported lazily.
+"""Pose backends: one interface (:mod:`~balance_cam.pose.base`), one factory
+(:mod:`~balance_cam.pose.factory`), implementations imported lazily; model files in
+:mod:`~balance_cam.pose.registry` and :mod:`~balance_cam.pose.install`.
 
-``create_backend("full")`` gives the legacy MediaPipe BlazePose "full" model that ships
-inside the pinned mediapipe wheel (offline). Other names are resolved by
-:func:`balance_cam.pose.base.create_backend`.
+To add a backend: implement :class:`~balance_cam.pose.base.PoseBackend` in a module here and
+give it a branch in :func:`~balance_cam.pose.factory.create_backend`.
 """
-
-from balance_cam.pose.base import ModelInfo, PoseBackend, PoseError, create_backend
-
-__all__ = ["ModelInfo", "PoseBackend", "PoseError", "create_backend"]

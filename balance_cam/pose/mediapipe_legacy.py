@@ -8,26 +8,12 @@ video, so balance_cam filters with real timestamps instead (:mod:`balance_cam.co
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from balance_cam.core.series import PoseFrame
-from balance_cam.pose.base import ModelInfo, PoseError, sha256_of
-
-
-def _bundled_model_files() -> list[Path]:
-    import mediapipe
-
-    root = Path(mediapipe.__file__).parent / "modules"
-    files = [
-        root / "pose_detection" / "pose_detection.tflite",
-        root / "pose_landmark" / "pose_landmark_full.tflite",
-    ]
-    missing = [str(f) for f in files if not f.exists()]
-    if missing:
-        raise PoseError(f"bundled MediaPipe model missing (needs mediapipe==0.10.21): {missing}")
-    return files
+from balance_cam.io.files import sha256_of
+from balance_cam.pose.base import ModelInfo, PoseError
+from balance_cam.pose.bundle import bundled_tflite
 
 
 def _landmarks_array(landmarks: object) -> np.ndarray:
@@ -48,10 +34,10 @@ class LegacyPoseBackend:
             from mediapipe.python.solutions import pose as mp_pose
         except ImportError as exc:
             raise PoseError(f"mediapipe with the legacy solutions API is required: {exc}") from exc
-        files = _bundled_model_files()
+        detector, landmarker, _ = bundled_tflite()
         self.info = ModelInfo(
             backend="mediapipe-legacy", name="full", version=mp.__version__,
-            sha256=sha256_of(*files), multi_person=False,
+            sha256=sha256_of(detector, landmarker), multi_person=False,
         )  # fmt: skip
         self._pose = mp_pose.Pose(
             static_image_mode=False, model_complexity=1, smooth_landmarks=False,

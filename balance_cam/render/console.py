@@ -8,19 +8,19 @@ verdict. Every number is in the JSON output too (``--json``), with the full set 
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from balance_cam.core.results import AnalysisResult, SideSummary, Summary
-
-#: Short labels of the stop reasons (:data:`balance_cam.core.stance.STOP_REASONS`).
-STOP_LABELS = {
-    "touchdown": "foot down", "stance_foot_moved": "stance moved", "lost_tracking": "lost",
-    "time_limit": "time limit", "end_of_video": "video end", "stopped": "stopped",
-}  # fmt: skip
+from balance_cam.core.sessions import SideRow
+from balance_cam.core.stops import stop_label
+from balance_cam.core.trends import TrendFit
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -53,7 +53,7 @@ def trials_table(result: AnalysisResult) -> Table:
     for t in result.trials:
         s = t.sway
         table.add_row(str(t.index + 1), t.stance, _fmt(t.start_s, 2), _fmt(t.hold_s, 2),
-                      STOP_LABELS.get(t.stop_reason, t.stop_reason), _fmt(s.ml_rms_cm),
+                      stop_label(t.stop_reason), _fmt(s.ml_rms_cm),
                       _fmt(s.angle_rms_deg, 2), _fmt(s.mean_velocity_cm_s))  # fmt: skip
     return table
 
@@ -109,3 +109,88 @@ def print_result(result: AnalysisResult, console: Console | None = None) -> None
     console.print(f"[bold]Verdict:[/] {result.summary.verdict}")
     for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}")
+
+
+def print_json(result: AnalysisResult) -> None:
+    """The JSON contract on stdout (one document)."""
+    sys.stdout.write(result.to_json() + "\n")
+    sys.stdout.flush()
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True)
+
+
+# -- history ----------------------------------------------------------------------------------
+def history_table(rows: Sequence[SideRow], athlete: str | None) -> Table:
+    """One row per session and leg: date, athlete, trials, best and mean hold, ML and angle sway."""
+    title = "Balance history" + (f": {escape(athlete)}" if athlete else "")
+    table = Table(title=title, title_justify="left")
+    for col in ("date", "athlete", "leg", "trials", "best hold s", "mean hold s", "ML RMS cm",
+                "angle RMS °"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("date", "athlete", "leg") else "right",
+                         no_wrap=col == "date")
+    for r in rows:
+        s = r.side
+        table.add_row(r.started_at[:16].replace("T", " "), escape(r.athlete), r.stance,
+                      str(s.n_trials), _fmt(s.best_hold_s), _fmt(s.mean_hold_s),
+                      _fmt(s.sway.ml_rms_cm), _fmt(s.sway.angle_rms_deg))  # fmt: skip
+    return table
+
+
+def trend_lines(trends: dict[str, tuple[TrendFit | None, TrendFit | None]]) -> list[str]:
+    """Per leg, the least-squares trend of best hold and ML sway per week, as sentences."""
+    lines = []
+    for side, (hold, sway) in trends.items():
+        if hold is not None:
+            text = f"{side} leg trend, {hold.n} sessions: hold {hold.per_week('s')}"
+            lines.append(text + (f", ML sway {sway.per_week('cm')}" if sway else ""))
+    return lines
+
+
+def print_history(
+    rows: Sequence[SideRow], athlete: str | None,
+    trends: dict[str, tuple[TrendFit | None, TrendFit | None]], note: str | None = None,
+) -> None:  # fmt: skip
+    """The ``history`` command's output: the CSV note on stderr, then the table and trends."""
+    if note:
+        stderr_console().print(note, markup=False, highlight=False)
+    console = Console()
+    if not rows:
+        console.print("No trials in the history" + (f" for {athlete!r}." if athlete else "."),
+                      markup=False, highlight=False)  # fmt: skip
+        return
+    console.print(history_table(rows, athlete))
+    for line in trend_lines(trends):
+        console.print(line, markup=False, highlight=False)
+
+
+# -- batch and models -------------------------------------------------------------------------
+def batch_summary_lines(report: Any, tables_dir: Any) -> list[str]:
+    """One summary line with every count, and where the tables are."""
+    total_frames = sum(o.frames for o in report.outcomes if o.status != "skipped")
+    fps = total_frames / max(report.elapsed_s, 1e-9)
+    counts = ", ".join(f"{report.count(s)} {s.replace('_', ' ')}" for s in
+                       ("ok", "partial", "skipped", "failed", "not_run") if report.count(s))  # fmt: skip
+    return [f"batch: {report.total} videos on {report.workers} workers in "
+            f"{report.elapsed_s:.1f} s ({fps:.0f} frames/s): {counts}",
+            f"tables: {tables_dir}/batch_{{trials,videos,athletes,errors}}.{{csv,parquet}}"]  # fmt: skip
+
+
+def models_table(models: Sequence[Any], folder: Any) -> Table:
+    """``models list``: every known model with its status, size, sha256 and origin."""
+    table = Table(title=escape(f"pose models ({folder})"))
+    for col in ("--model", "status", "size", "sha256", "source"):
+        table.add_column(col)
+    for m in models:
+        size = f"{m.size_bytes / 1e6:.1f} MB" if m.size_bytes else ""
+        name = m.name + (" (default)" if m.default else "")
+        table.add_row(escape(name), m.status, size, m.sha256[:16], escape(m.source))
+    return table
+
+
+def print_lines(lines: Sequence[str], err: bool = False) -> None:
+    """Plain lines (never parsed as markup) on stdout or stderr."""
+    console = stderr_console() if err else Console()
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from balance_cam.core.results import Summary, SwayTrace
+from balance_cam.core.stops import stop_label
 
 SIDE_COLOURS = {"left": "#0072B2", "right": "#E69F00"}
 MARK_COLOUR = "#444444"
@@ -66,7 +67,7 @@ def _style(ax: Any) -> None:
 def _mark_events(ax: Any, start_s: float, end_s: float, stop_reason: str, label: bool) -> None:
     """Dashed lines at the lift (start) and the stop, labelled on the top axis only."""
     marks = ((start_s, "lift", 3, "left"),
-             (end_s, f"stop: {stop_reason.replace('_', ' ')}", -3, "right"))  # fmt: skip
+             (end_s, f"stop: {stop_label(stop_reason)}", -3, "right"))  # fmt: skip
     for t, text, dx, ha in marks:
         if math.isfinite(t):
             ax.axvline(t, color=MARK_COLOUR, linestyle="--", linewidth=1)
@@ -162,7 +163,7 @@ def trend_svg(
 
     ``days``: session time in days from the first session; ``x_labels``: (day, text) ticks.
     """
-    from balance_cam.io.history import linear_trend
+    from balance_cam.core.trends import linear_trend
 
     fig, axes = _figure(6.4, 2.8)
     ax = axes[0, 0]

@@ -16,7 +16,7 @@ import html
 import logging
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,37 +24,11 @@ from typing import Any
 from markupsafe import Markup
 
 from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.stops import stop_phrase
 
 log = logging.getLogger(__name__)
 
 KEY_FRAME_HEIGHT_PX = 360
-STOP_WORDS = {
-    "touchdown": "raised foot touched down",
-    "stance_foot_moved": "stance foot moved",
-    "lost_tracking": "person lost from view",
-    "time_limit": "time limit reached",
-    "end_of_video": "video ended while still holding",
-    "stopped": "stopped by the operator",
-}
-
-
-class ReportError(ValueError):
-    """The report cannot be made from this input (one line for the user)."""
-
-
-# -- loading -----------------------------------------------------------------------------
-def load_result(path: str | Path) -> AnalysisResult:
-    """Read a result JSON written by ``analyze --out``/``batch``."""
-    p = Path(path)
-    try:
-        return AnalysisResult.from_json(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReportError(f"{p}: no such file") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        kind = exc.__class__.__name__
-        raise ReportError(f"{p}: not a balance-cam result ({kind}: {exc})") from None
-
-
 def find_video(
     result: AnalysisResult, json_path: str | Path | None, video: str | Path | None
 ) -> Path | None:
@@ -199,7 +173,7 @@ def _trial_view(trial: Trial, best: bool, frames: dict[int, str]) -> TrialView:
     tr = trial.trace
     has_trace = tr is not None and len(tr.t_s) >= 3
     return TrialView(
-        trial=trial, best=best, stop_words=STOP_WORDS.get(trial.stop_reason, trial.stop_reason),
+        trial=trial, best=best, stop_words=stop_phrase(trial.stop_reason),
         trace_svg=Markup(trace_svg(tr, trial.stance, trial.start_s, trial.end_s, trial.stop_reason))
         if has_trace else None,
         stabilogram_svg=Markup(stabilogram_svg(tr, trial.stance)) if has_trace else None,
@@ -231,7 +205,7 @@ def result_view(
 
 
 # -- rendering ---------------------------------------------------------------------------
-def _env():  # noqa: ANN202 - jinja2.Environment
+def env():  # noqa: ANN202 - jinja2.Environment
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(loader=PackageLoader("balance_cam.render", "templates"), autoescape=True,
@@ -242,7 +216,7 @@ def _env():  # noqa: ANN202 - jinja2.Environment
     return env
 
 
-def _now() -> str:
+def now_text() -> str:
     return dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -252,114 +226,6 @@ def render_result_report(
     """HTML report of one test (see the module docstring)."""
     view = result_view(result, video=Path(video) if video else None, notes=notes,
                        title=athlete or None)  # fmt: skip
-    return _env().get_template("result.html.j2").render(
-        view=view, athlete=athlete, generated=_now(), definitions=definitions()
+    return env().get_template("result.html.j2").render(
+        view=view, athlete=athlete, generated=now_text(), definitions=definitions()
     )
-
-
-# -- athlete history ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class SessionRow:
-    """One session of an athlete as the history table shows it."""
-
-    session: dict[str, Any]
-    date: str
-    sides: dict[str, dict[str, Any]]
-    hold_asymmetry_pct: float
-    verdict: str
-
-
-def _date(iso: str) -> str:
-    return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _trend_plots(side_rows: Sequence[dict[str, Any]], stable_min_s: float) -> list[Markup]:
-    from balance_cam.io.history import days_since
-    from balance_cam.render.plots import trend_svg
-
-    if not side_rows:
-        return []
-    days = days_since([r["started_at"] for r in side_rows])
-    stances = [r["stance"] for r in side_rows]
-    ticks = sorted({(d, _date(r["started_at"])[:10]) for d, r in zip(days, side_rows, strict=True)})
-    ticks = ticks[:: max(1, math.ceil(len(ticks) / 8))]
-    return [
-        Markup(trend_svg(days, [r["best_hold_s"] for r in side_rows], stances, "best hold (s)",
-                         unit="s", x_labels=ticks, ref=stable_min_s)),
-        Markup(trend_svg(days, [r["ml_rms_cm"] for r in side_rows], stances, "ML sway RMS (cm)",
-                         unit="cm", x_labels=ticks)),
-    ]  # fmt: skip
-
-
-def _session_rows(
-    sessions: Sequence[tuple[dict[str, Any], AnalysisResult | None]],
-    side_rows: Sequence[dict[str, Any]],
-) -> list[SessionRow]:
-    from balance_cam.core.summary import asymmetry_pct
-
-    by_session: dict[int, dict[str, dict[str, Any]]] = {}
-    for r in side_rows:
-        by_session.setdefault(r["session_id"], {})[r["stance"]] = r
-    rows = []
-    for s, res in sessions:
-        sides = by_session.get(s["id"], {})
-        holds = sorted((sides[k]["best_hold_s"] for k in sides), reverse=True)
-        asym = asymmetry_pct(holds[0], holds[1]) if len(holds) == 2 else float("nan")
-        verdict = res.summary.verdict if res else ""
-        rows.append(SessionRow(s, _date(s["started_at"]), sides, asym, verdict))
-    return rows
-
-
-def _latest_view(
-    sessions: Sequence[tuple[dict[str, Any], AnalysisResult | None]], video: Path | None
-) -> ResultView | None:
-    """The full one-test view of the most recent session that stored its result."""
-    for s, res in reversed(sessions):
-        if res is not None:
-            return result_view(res, video=video or find_video(res, None, None), notes=s["notes"],
-                               title=f"Latest test, {_date(s['started_at'])}")  # fmt: skip
-    return None
-
-
-def render_athlete_report(
-    db: str | Path | None, athlete: str, *, video: str | Path | None = None
-) -> str:
-    """HTML report of one athlete's history: trends per leg, the sessions, the latest test."""
-    from balance_cam.io.history import History, session_sides
-
-    with History(db) as h:
-        sessions = h.session_results(athlete)
-        side_rows = session_sides(h.trials(athlete))
-    if not sessions:
-        raise ReportError(f"no sessions for athlete {athlete!r} in the history")
-    latest = _latest_view(sessions, Path(video) if video else None)
-    stable_min_s = latest.stable_min_s if latest else 10.0
-    return _env().get_template("athlete.html.j2").render(
-        athlete=athlete, rows=_session_rows(sessions, side_rows),
-        trends=_trend_plots(side_rows, stable_min_s), changes=_changes(side_rows), latest=latest,
-        generated=_now(), stable_min_s=stable_min_s, definitions=definitions(),
-    )  # fmt: skip
-
-
-def _changes(side_rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Per leg, the change of best hold and ML sway from the previous session to the last."""
-    out: dict[str, dict[str, float]] = {}
-    for side in ("left", "right"):
-        mine = [r for r in side_rows if r["stance"] == side]
-        if len(mine) >= 2:
-            prev, last = mine[-2], mine[-1]
-            out[side] = {"hold_s": last["best_hold_s"] - prev["best_hold_s"],
-                         "ml_rms_cm": _sub(last["ml_rms_cm"], prev["ml_rms_cm"]),
-                         "last_hold_s": last["best_hold_s"]}  # fmt: skip
-    return out
-
-
-def _sub(a: float | None, b: float | None) -> float:
-    return float("nan") if a is None or b is None else a - b
-
-
-def write_report(path: str | Path, html_text: str) -> Path:
-    """Write the report atomically (UTF-8)."""
-    from balance_cam.io.results import write_text
-
-    return write_text(path, html_text)

@@ -1,16 +1,16 @@
 """Annotated-video export: the source video with skeleton, stance leg, timer, stop reason and a
 sway-trace inset, optionally with faces blurred so clips can be shared.
 
-``analyze --annotate out.mp4`` creates a :class:`VideoAnnotator` and the analyzer calls
-:meth:`VideoAnnotator.on_frame` for every decoded frame (see
-:func:`balance_cam.apps.analyze.run`), so the overlay shows exactly what the analysis saw, frame by
-frame, with the same online state machine. Drawing reuses :mod:`balance_cam.render.overlay`
+``analyze --annotate out.mp4`` creates an :class:`AnnotatedVideoWriter` and the frame loop calls
+:meth:`AnnotatedVideoWriter.on_frame` with every decoded frame and the analyzer's
+:class:`~balance_cam.core.analyzer.FrameStep` (see :func:`balance_cam.apps.analyze.run`), so the
+overlay shows exactly what the analysis saw, frame by frame. Drawing reuses :mod:`balance_cam.render.overlay`
 (shared with the live window).
 
 Timing: every output frame gets the presentation time of its source frame (H.264 in MP4,
 time base of the source stream), so a variable-frame-rate phone clip keeps its real timing
 and a constant-rate clip keeps its rate; the first frame starts at 0 s, as in the analysis.
-The file is written beside the target and moved into place on :meth:`VideoAnnotator.close`.
+The file is written beside the target and moved into place on :meth:`AnnotatedVideoWriter.close`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from balance_cam.core.filtering import OneEuroFilter
-from balance_cam.core.metrics import instant_ml_cm
 from balance_cam.core.skeleton import FACE, idx
+from balance_cam.core.stops import stop_label
 
 if TYPE_CHECKING:
-    from balance_cam.apps.analyze import Analyzer
-    from balance_cam.core.series import PoseFrame
+    from balance_cam.core.analyzer import FrameStep
+    from balance_cam.core.results import Trial
     from balance_cam.io.sources import Frame
 
 log = logging.getLogger(__name__)
@@ -81,15 +81,15 @@ def blur_box(image: np.ndarray, box: tuple[int, int, int, int], cells: int = 10)
     return image
 
 
-class VideoAnnotator:
+class AnnotatedVideoWriter:
     """Writes the annotated copy of one video; call :meth:`on_frame` per frame, then :meth:`close`."""
 
     def __init__(self, video_path: str | Path, out_path: str | Path, *, blur_faces: bool = False,
-                 crf: int = 20) -> None:  # fmt: skip
+                 crf: int = 20, limit_s: float | None = None) -> None:  # fmt: skip
         from balance_cam.render import overlay as A
 
         self.video_path, self.out_path = Path(video_path), Path(out_path)
-        self.blur_faces, self.crf = blur_faces, crf
+        self.blur_faces, self.crf, self.limit_s = blur_faces, crf, limit_s
         self.time_base = _source_time_base(self.video_path)
         self.skeleton, self.timer = A.SkeletonAnnotator(), A.TimerAnnotator()
         self.status, self.trace = A.StatusAnnotator(), A.SwayTraceAnnotator()
@@ -100,59 +100,49 @@ class VideoAnnotator:
         self._stream: Any = None
         self._tmp: Path | None = None
         self._last_pts = -1
-        self._n_trials = 0
+        self._last_trial: tuple[float, Trial] | None = None
         self._face: tuple[float, tuple[int, int, int, int]] | None = None
 
     # -- per frame --------------------------------------------------------------------------
-    def on_frame(self, frame: Frame, pose: PoseFrame | None, analyzer: Analyzer) -> None:
+    def on_frame(self, frame: Frame, step: FrameStep) -> None:
         """Draw the overlay for this frame and encode it at the frame's own time."""
         import cv2
 
         img = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR)
-        h, w = img.shape[:2]
-        px = None if pose is None else pose.image[:, :2].astype(np.float64) * (w, h)
         if self.blur_faces:
-            self._blur_face(img, px, frame.t_s)
-        self.draw(img, frame.t_s, pose, px, analyzer)
+            self._blur_face(img, step.landmarks_px, frame.t_s)
+        self.draw(img, step)
         self._write(img, frame.t_s)
 
-    def draw(self, img: np.ndarray, t_s: float, pose: PoseFrame | None, px: np.ndarray | None,
-             analyzer: Analyzer) -> np.ndarray:  # fmt: skip
-        """Skeleton (stance leg highlighted), timer, state or stop reason, sway inset."""
-        det = analyzer.detector
-        vis = None if pose is None else pose.image[:, 3]
-        self.skeleton.annotate(img, px, vis, det.stance)
-        if det.state == "holding" and det.stance is not None:
-            f = det.last_features
-            if px is not None and f is not None and f.valid:
-                raw_cm = instant_ml_cm(px, det.stance, f.leg_length_px, f.leg_length_w,
-                                       analyzer.config.sway.height_cm)  # fmt: skip
-                self.sway.append((t_s, float(self._sway_filter(t_s, raw_cm))))
-            self.timer.annotate(img, det.elapsed_s(t_s), det.cfg.limit_s)
-            self.status.annotate(img, f"holding on {det.stance.upper()} leg", tone="good")
+    def draw(self, img: np.ndarray, step: FrameStep) -> np.ndarray:
+        """Skeleton (stance leg highlighted), timer, state or stop reason, sway inset: all from
+        the analyzer's step, so legs the guard swapped back are drawn as the analysis saw them."""
+        self.skeleton.annotate(img, step.landmarks_px, step.visibility, step.stance)
+        if step.ended is not None:
+            self._last_trial = (step.t_s, step.ended)
+        if step.state == "holding" and step.stance is not None:
+            if np.isfinite(step.ml_cm):
+                self.sway.append((step.t_s, float(self._sway_filter(step.t_s, step.ml_cm))))
+            self.timer.annotate(img, step.hold_s, self.limit_s)
+            self.status.annotate(img, f"holding on {step.stance.upper()} leg", tone="good")
         else:
             self._sway_filter = OneEuroFilter(min_cutoff_hz=1.5, beta=0.0)
-            self._status_between_trials(img, t_s, analyzer)
+            self._status_between_trials(img, step)
         if len(self.sway) >= 2:
             t, v = zip(*self.sway, strict=True)
             self.trace.annotate(img, t, v)
         return img
 
-    def _status_between_trials(self, img: np.ndarray, t_s: float, analyzer: Analyzer) -> None:
-        det = analyzer.detector
-        if len(analyzer.trials) > self._n_trials:
-            self._n_trials = len(analyzer.trials)
-            self._stopped_at = t_s
-        last = analyzer.trials[-1] if analyzer.trials else None
-        if last is not None and t_s - self._stopped_at <= STOP_BANNER_S:
-            self.timer.annotate(img, last.hold_s, det.cfg.limit_s)
-            reason = last.stop_reason.replace("_", " ")
-            self.status.annotate(img, f"stopped: {reason}", f"{last.stance.upper()} leg held "
-                                 f"{last.hold_s:.1f} s", tone="warn")  # fmt: skip
+    def _status_between_trials(self, img: np.ndarray, step: FrameStep) -> None:
+        if self._last_trial is not None and step.t_s - self._last_trial[0] <= STOP_BANNER_S:
+            last = self._last_trial[1]
+            self.timer.annotate(img, last.hold_s, self.limit_s)
+            detail = f"{last.stance.upper()} leg held {last.hold_s:.1f} s"
+            self.status.annotate(img, f"stopped: {stop_label(last.stop_reason)}", detail, tone="warn")
             return
         self.sway.clear()
         headline = {"no_person": "no person", "wait_foot_down": "put the foot down"}
-        self.status.annotate(img, headline.get(det.state, "ready: lift one foot"), tone="info")
+        self.status.annotate(img, headline.get(step.state, "ready: lift one foot"), tone="info")
 
     def _blur_face(self, img: np.ndarray, px: np.ndarray | None, t_s: float) -> None:
         box = None if px is None else face_box_px(px, (img.shape[1], img.shape[0]))

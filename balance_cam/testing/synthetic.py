@@ -253,7 +253,7 @@ def read_frame(path: str | Path, index: int) -> np.ndarray:
 def locate_landmark(rgb: np.ndarray, name: str, model: str = "full") -> np.ndarray:
     """Pixel position (x, y) of one BlazePose landmark in a frame, found by the real pose model."""
     from balance_cam.core.skeleton import INDEX
-    from balance_cam.pose.base import create_backend
+    from balance_cam.pose.factory import create_backend
 
     backend = create_backend(model)
     try:

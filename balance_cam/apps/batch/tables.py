@@ -1,7 +1,7 @@
 """Combined tables of a batch: one row per trial, per video, per athlete and per failure.
 
-Built from :class:`balance_cam.apps.batch.runner.Outcome` objects (results without landmarks) and written
-as CSV and Parquet beside the per-video results. The per-athlete table reuses
+Built from :class:`balance_cam.apps.batch.worker.Outcome` objects (results without landmarks) and
+written as CSV and Parquet beside the per-video results. The per-athlete table reuses
 :func:`balance_cam.core.summary.summarize` on all trials of that athlete's videos, so its best
 holds, asymmetries, flags and verdict follow the same definitions as ``analyze``.
 """
@@ -9,33 +9,19 @@ holds, asymmetries, flags and verdict follow the same definitions as ``analyze``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from balance_cam.apps.batch.columns import SIDE_FIELDS, SWAY_FIELDS, TRIAL_FIELDS, VIDEO_FIELDS
+from balance_cam.apps.batch.inputs import leg_side
+from balance_cam.apps.batch.worker import Outcome
 from balance_cam.core.config import SummaryConfig
-from balance_cam.core.results import SwayMetrics, Trial
+from balance_cam.core.results import Trial
 from balance_cam.core.summary import summarize
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from balance_cam.apps.batch.runner import Outcome
-
-SWAY_FIELDS = tuple(f.name for f in fields(SwayMetrics))
-# fmt: off
-TRIAL_FIELDS = ("trial_index", "stance", "start_s", "end_s", "hold_s", "stop_reason",
-                "lift_observed", "start_frame", "end_frame")
-VIDEO_FIELDS = ("status", "error_kind", "reason", "n_trials", "n_left", "n_right", "best_hold_s",
-                "frames_decoded", "frames_with_person", "duration_s", "fps", "width", "height",
-                "complete", "elapsed_s", "verdict", "worker", "worker_rss_mb", "input_sha256")
-SIDE_FIELDS = ("trials", "best_hold_s", "mean_hold_s", "best_file", "best_trial", "ml_rms_cm",
-               "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "under_stable_min")
-TABLE_NAMES = ("trials", "videos", "athletes", "errors")
-#: Column names a file-name field may not take.
-RESERVED_COLUMNS = frozenset({"file", "stem", "stance_matches_leg", "complete", "result_json",
-                              "n_videos", "n_failed", *TRIAL_FIELDS, *SWAY_FIELDS, *VIDEO_FIELDS})
-# fmt: on
 
 
 def _key_columns(names: Sequence[str]) -> list[str]:
@@ -48,8 +34,6 @@ def _keys(o: Outcome, names: Sequence[str]) -> dict[str, Any]:
 
 
 def _matches_leg(leg: str | None, stance: str) -> bool | None:
-    from balance_cam.apps.batch.runner import leg_side
-
     side = leg_side(leg)
     return None if side is None else side == stance
 
@@ -199,7 +183,7 @@ def write_tables(
     cfg: SummaryConfig | None = None,
 ) -> dict[str, Path]:  # fmt: skip
     """Write ``batch_{name}.csv`` and ``batch_{name}.parquet`` for every table, atomically."""
-    from balance_cam.io.results import atomic_write
+    from balance_cam.io.files import atomic_write
 
     paths: dict[str, Path] = {}
     for name, df in build_tables(outcomes, names, cfg).items():

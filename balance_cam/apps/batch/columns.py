@@ -1,0 +1,22 @@
+"""Column names of the batch tables (and the names a file-name field may not take)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from balance_cam.core.results import SwayMetrics
+
+SWAY_FIELDS = tuple(f.name for f in fields(SwayMetrics))
+# fmt: off
+TRIAL_FIELDS = ("trial_index", "stance", "start_s", "end_s", "hold_s", "stop_reason",
+                "lift_observed", "start_frame", "end_frame")
+VIDEO_FIELDS = ("status", "error_kind", "reason", "n_trials", "n_left", "n_right", "best_hold_s",
+                "frames_decoded", "frames_with_person", "duration_s", "fps", "width", "height",
+                "complete", "elapsed_s", "verdict", "worker", "worker_rss_mb", "input_sha256")
+SIDE_FIELDS = ("trials", "best_hold_s", "mean_hold_s", "best_file", "best_trial", "ml_rms_cm",
+               "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "under_stable_min")
+TABLE_NAMES = ("trials", "videos", "athletes", "errors")
+#: Column names a file-name field may not take.
+RESERVED_COLUMNS = frozenset({"file", "stem", "stance_matches_leg", "complete", "result_json",
+                              "n_videos", "n_failed", *TRIAL_FIELDS, *SWAY_FIELDS, *VIDEO_FIELDS})
+# fmt: on

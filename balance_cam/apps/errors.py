@@ -1,0 +1,40 @@
+"""Errors the commands end with, each carrying the exit code the CLI gives it.
+
+The CLI maps these (and the lower layers' one-line errors: ``SourceError``, ``PoseError``,
+``HistoryError``, ``ResultFileError``, ``ValueError``) to one stderr line and an exit code.
+"""
+
+from __future__ import annotations
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_PARTIAL, EXIT_NO_PERSON, EXIT_FAILED_FILES = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+
+
+class AppError(RuntimeError):
+    """A command cannot do what it was asked (one line for the user; exit 2)."""
+
+    exit_code = EXIT_INPUT
+
+
+class NoPersonError(AppError):
+    """No person was found in any frame (exit 4)."""
+
+    exit_code = EXIT_NO_PERSON
+
+
+class PartialResultError(AppError):
+    """The input broke part-way; what came before was analysed and written (exit 3)."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class FailedFilesError(AppError):
+    """A batch finished but some videos failed or were partial (exit 5)."""
+
+    exit_code = EXIT_FAILED_FILES
+
+
+class InterruptedRunError(AppError):
+    """The run was interrupted; finished results are kept (exit 130)."""
+
+    exit_code = EXIT_INTERRUPTED

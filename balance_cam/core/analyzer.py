@@ -1,0 +1,209 @@
+"""The one analyzer: pose per frame → leg-swap guard → stance state machine → sway metrics.
+
+:class:`Analyzer` takes one frame's landmarks at a time and returns a :class:`FrameStep`, the
+frozen value of what it made of that frame (the corrected landmarks, the state, the running
+hold, the trial that ended). ``analyze``, ``batch`` and ``live`` all feed it, so they find the
+same trials with the same numbers by construction; overlays draw from the step, never from
+the analyzer's insides. :func:`analyze_series` recomputes a result from saved landmarks.
+
+Data path of one frame: ``PoseFrame`` (normalised image landmarks + world landmarks) →
+:class:`~balance_cam.core.filtering.LegSwapGuard` (pixels) →
+:class:`~balance_cam.core.stance.StanceDetector` (events) → at a trial's end
+:func:`measure_trial` (:mod:`balance_cam.core.metrics`) → :class:`~balance_cam.core.results.Trial`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from balance_cam._version import __version__
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.filtering import LegSwapGuard
+from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_metrics
+from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
+from balance_cam.core.skeleton import LEG_SWAP, Side, idx, leg_length
+from balance_cam.core.stance import StanceDetector, TrialSpan
+from balance_cam.core.stops import StopReason
+from balance_cam.core.summary import summarize
+
+
+@dataclass(frozen=True)
+class FrameStep:
+    """What the analyzer made of one frame (returned by :meth:`Analyzer.update`)."""
+
+    t_s: float
+    frame_index: int
+    pose: PoseFrame | None
+    """The landmarks after the leg-swap guard (None: nobody found in this frame)."""
+    landmarks_px: np.ndarray | None
+    """(33, 2) image pixels of ``pose`` (x right, y down)."""
+    swapped: bool
+    """The guard exchanged the legs' labels in this frame."""
+    state: str
+    """The state machine's state: ``no_person``, ``ready``, ``holding`` or ``wait_foot_down``."""
+    stance: Side | None
+    """The stance leg of the running trial."""
+    hold_s: float
+    """Hold time so far of the running trial (0 when none is running)."""
+    ml_cm: float
+    """Medio-lateral sway of this frame, unfiltered, as :func:`~balance_cam.core.metrics.instant_ml_cm`
+    (NaN outside a trial or without the landmarks it needs)."""
+    ended: Trial | None = None
+    """The trial that was confirmed to have ended on this frame, if any."""
+
+    @property
+    def image_norm(self) -> np.ndarray | None:
+        """(33, 4) normalised image landmarks (x, y, z, visibility) after the guard."""
+        return None if self.pose is None else self.pose.image
+
+    @property
+    def visibility(self) -> np.ndarray | None:
+        return None if self.pose is None else self.pose.image[:, 3]
+
+
+class Analyzer:
+    """Online analysis of one person: :meth:`update` per frame, :meth:`finish` once at the end."""
+
+    def __init__(self, width_px: int, height_px: int, config: AnalysisConfig | None = None):
+        self.config = config or AnalysisConfig()
+        self._size_wh = np.array([width_px, height_px], dtype=np.float64)
+        self._detector = StanceDetector(self.config.stance)
+        self._builder = SeriesBuilder(width_px, height_px)
+        self._guard = LegSwapGuard()
+        self._trials: list[Trial] = []
+        self._discarded: set[int] = set()
+        self.frames_with_person = 0
+        self.last_t_s = 0.0
+
+    # -- per frame ----------------------------------------------------------------------------
+    def update(self, t_s: float, frame_index: int, pose: PoseFrame | None) -> FrameStep:
+        """Feed one frame's landmarks (None when nobody was found); see :class:`FrameStep`."""
+        px = vis = world = None
+        swapped = False
+        if pose is not None:
+            self.frames_with_person += 1
+            px, swapped = self._guard(pose.image[:, :2].astype(np.float64) * self._size_wh)
+            if swapped:
+                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+            vis = pose.image[:, 3]
+            world = pose.world[:, :3].astype(np.float64)
+        self._builder.append(t_s, frame_index, pose)
+        self.last_t_s = t_s
+        ended = self._record(self._detector.update(t_s, px, vis, world))
+        det = self._detector
+        return FrameStep(t_s, frame_index, pose, px, swapped, det.state, det.stance,
+                         det.elapsed_s(t_s), self._ml_cm(px), ended)  # fmt: skip
+
+    def _ml_cm(self, px: np.ndarray | None) -> float:
+        f, stance = self._detector.last_features, self._detector.stance
+        if px is None or stance is None or f is None or not f.valid:
+            return float("nan")
+        return instant_ml_cm(px, stance, f.leg_length_px, f.leg_length_w, self.config.sway.height_cm)
+
+    def stop(self) -> Trial | None:
+        """End the running trial now ("stopped": the user or operator stopped it)."""
+        return self.finish("stopped")
+
+    def finish(self, reason: StopReason = "end_of_video") -> Trial | None:
+        """Close a trial still running at the end of the input."""
+        return self._record(self._detector.finish(self.last_t_s, reason))
+
+    def discard(self, index: int) -> None:
+        """Leave trial ``index`` out of the result (a live "redo")."""
+        self._discarded.add(index)
+
+    def _record(self, span: TrialSpan | None) -> Trial | None:
+        if span is None:
+            return None
+        trial = measure_trial(self._builder.build_window(span.start_s, span.end_s), span,
+                              len(self._trials), self.config)  # fmt: skip
+        self._trials.append(trial)
+        return trial
+
+    # -- reading ------------------------------------------------------------------------------
+    @property
+    def trials(self) -> tuple[Trial, ...]:
+        """Every trial found so far, discarded ones included, in time order."""
+        return tuple(self._trials)
+
+    @property
+    def state(self) -> str:
+        return self._detector.state
+
+    @property
+    def frames_seen(self) -> int:
+        return len(self._builder)
+
+    def trial_series(self, trial: Trial) -> LandmarkSeries:
+        """The (corrected) landmarks between a trial's start and end."""
+        return self._builder.build_window(trial.start_s, trial.end_s)
+
+    def series(self) -> LandmarkSeries:
+        """Every frame's (corrected) landmarks so far."""
+        return self._builder.build()
+
+    def result(
+        self, source: dict[str, Any], model: dict[str, Any], *, warnings: Iterable[str] = (),
+        complete: bool = True, extra: dict[str, Any] | None = None,
+    ) -> AnalysisResult:  # fmt: skip
+        """The result of everything fed so far (discarded trials left out)."""
+        kept = tuple(t for t in self._trials if t.index not in self._discarded)
+        return AnalysisResult(
+            source=source, model=model, trials=kept,
+            summary=summarize(kept, self.config.summary),
+            frames_decoded=len(self._builder), frames_with_person=self.frames_with_person,
+            config=self.config.to_dict(), tool_version=__version__,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            warnings=tuple(warnings), complete=complete, extra=extra or {},
+        )  # fmt: skip
+
+
+def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: AnalysisConfig) -> Trial:
+    """Sway metrics of one trial from the landmarks between its start and end."""
+    stance = span.stance
+    min_vis = config.stance.min_visibility
+    px = seg.pixels()
+    vis = seg.image[..., 3]
+    hips, ankle = [idx("left", "hip"), idx("right", "hip")], idx(stance, "ankle")
+    bad = (vis[:, hips].min(axis=1) < min_vis) | (vis[:, ankle] < min_vis)
+    d_px = pelvis_minus_ankle_px(px, stance)
+    d_px[bad] = np.nan
+    ap_m = seg.world[:, ankle, 2] - seg.world[:, hips, 2].mean(axis=1)
+    ap_m[bad] = np.nan
+    sway, trace = sway_metrics(seg.t_s, d_px, ap_m, _median_leg_length(px, stance),
+                               _median_leg_length(seg.world[..., :3], stance), config.sway)  # fmt: skip
+    frames = seg.frame_index
+    return Trial(
+        index=index, stance=stance, start_s=span.start_s, end_s=span.end_s,
+        stop_reason=span.stop_reason, sway=sway, lift_observed=span.lift_observed,
+        start_frame=int(frames[0]) if len(frames) else 0,
+        end_frame=int(frames[-1]) if len(frames) else 0, trace=trace,
+    )  # fmt: skip
+
+
+def _median_leg_length(points: np.ndarray, side: Side) -> float:
+    """Median hip→knee→ankle length of one leg over frames (units of ``points``)."""
+    lengths = leg_length(points, side)
+    lengths = lengths[np.isfinite(lengths)]
+    return float(np.median(lengths)) if len(lengths) else float("nan")
+
+
+def analyze_series(
+    series: LandmarkSeries, config: AnalysisConfig | None = None,
+    source: dict[str, Any] | None = None, model: dict[str, Any] | None = None,
+) -> AnalysisResult:  # fmt: skip
+    """Recompute trials and metrics from saved landmarks (no pose model needed)."""
+    analyzer = Analyzer(series.width_px, series.height_px, config)
+    for i in range(len(series)):
+        pose = None
+        if np.all(np.isfinite(series.image[i, :, :2])):
+            pose = PoseFrame(series.image[i], series.world[i])
+        analyzer.update(float(series.t_s[i]), int(series.frame_index[i]), pose)
+    analyzer.finish()
+    return analyzer.result(source or {}, model or {})

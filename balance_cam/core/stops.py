@@ -1,0 +1,47 @@
+"""Why a trial ended: the stop reasons, and the one table of the words used for each.
+
+The rule behind each reason is written in :mod:`balance_cam.core.stance`; this module only
+names them. Tables, overlays and reports take their words from :data:`STOP_WORDS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+StopReason = Literal[
+    "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
+]
+STOP_REASONS: tuple[str, ...] = get_args(StopReason)
+
+
+@dataclass(frozen=True)
+class StopWords:
+    """How people are told why a trial stopped."""
+
+    label: str
+    """A few words for tables, the live banner and the annotated video ("foot down")."""
+    phrase: str
+    """A phrase for reports and spoken results ("the raised foot touched down")."""
+
+
+STOP_WORDS: dict[str, StopWords] = {
+    "touchdown": StopWords("foot down", "raised foot touched down"),
+    "stance_foot_moved": StopWords("stance moved", "stance foot moved"),
+    "lost_tracking": StopWords("lost", "person lost from view"),
+    "time_limit": StopWords("time limit", "time limit reached"),
+    "end_of_video": StopWords("video end", "video ended while still holding"),
+    "stopped": StopWords("stopped", "stopped by the operator"),
+}
+
+
+def stop_label(reason: str) -> str:
+    """The short words for ``reason`` (the reason itself when unknown, e.g. from a newer file)."""
+    words = STOP_WORDS.get(reason)
+    return words.label if words else reason.replace("_", " ")
+
+
+def stop_phrase(reason: str) -> str:
+    """The phrase for ``reason`` (the reason itself when unknown)."""
+    words = STOP_WORDS.get(reason)
+    return words.phrase if words else reason.replace("_", " ")
