@@ -22,6 +22,7 @@ command -v "$PY" >/dev/null || PY=python3
 .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
 
 .venv/bin/ruff check balance_cam tests benchmarks
+.venv/bin/mypy   # the analysis core (balance_cam/core), configured in pyproject.toml
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

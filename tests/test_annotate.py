@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from balance_cam.apps.analyze import analyze_video_series
 from balance_cam.core.analyzer import Analyzer
-from balance_cam.core.skeleton import FACE, idx
+from balance_cam.core.series import PoseFrame
+from balance_cam.core.skeleton import FACE, LEG_SWAP, idx
 from balance_cam.io.sources import iter_frames
-from balance_cam.render.overlay import STANCE_BGR
+from balance_cam.render.overlay import RAISED_BGR, STANCE_BGR
 from balance_cam.render.video import AnnotatedVideoWriter, blur_box, face_box_px
 from tests.conftest import sample
 
@@ -162,3 +164,58 @@ def test_frame_times_follow_the_source(tmp_path, times):
     out = _frames(tmp_path / "out.mp4")
     assert np.allclose([f.t_s for f in out], [f.t_s for f in frames], atol=2e-5)
     assert not list(tmp_path.glob(".out.*"))  # temporary file moved into place
+
+
+class SwapLegsOn:
+    """The real pose model, with the legs' labels exchanged on some frames, as MediaPipe does
+    now and then when the legs overlap (the leg-swap guard must undo it)."""
+
+    def __init__(self, frames: set[int]) -> None:
+        from balance_cam.pose.factory import create_backend
+
+        self.inner, self.frames, self.n = create_backend("full"), frames, -1
+        self.info = self.inner.info
+
+    def process(self, rgb, t_ms):  # noqa: ANN001, ANN201
+        self.n += 1
+        pose = self.inner.process(rgb, t_ms)
+        if pose is not None and self.n in self.frames:
+            pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+        return pose
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_annotated_video_colours_the_legs_the_guard_corrected(tmp_path):
+    """The annotated video draws the analyzer's corrected landmarks: on a frame whose legs the
+    model swapped, the stance (left) ankle is still drawn in the stance colour where it stands."""
+    clip = sample("pose_1.mp4")  # on the left leg for the whole clip
+    writer = AnnotatedVideoWriter(clip, tmp_path / "a.mp4", limit_s=45.0)
+    steps = {}
+
+    def on_frame(frame, step):  # noqa: ANN001, ANN202
+        writer.on_frame(frame, step)
+        steps[frame.index] = step
+
+    backend = SwapLegsOn({60})
+    try:
+        analyze_video_series(clip, backend=backend, on_frame=on_frame)
+    finally:
+        backend.close()
+        writer.close()
+    swapped = [i for i, s in steps.items() if s.swapped]
+    assert swapped == [60], swapped
+    step = steps[60]
+    assert step.state == "holding" and step.stance == "left"
+    left, right = idx("left", "ankle"), idx("right", "ankle")
+    # corrected: each ankle is where it was on the frame before (the pose barely changes)
+    assert np.linalg.norm(step.landmarks_px[left] - steps[59].landmarks_px[left]) < 10
+    assert np.linalg.norm(step.landmarks_px[right] - steps[59].landmarks_px[right]) < 10
+    img = writer.draw(np.zeros((576, 576, 3), np.uint8), step)
+    for joint, colour in ((left, STANCE_BGR), (right, RAISED_BGR)):
+        x, y = np.round(step.landmarks_px[joint]).astype(int)
+        assert tuple(int(v) for v in img[y, x]) == colour

@@ -47,7 +47,7 @@ def pelvis_minus_ankle_px(px: np.ndarray, stance: Side) -> np.ndarray:
 
     The vector all sway measures start from (x: medio-lateral in a frontal view, y down)."""
     hips = px[..., [idx("left", "hip"), idx("right", "hip")], :].mean(axis=-2)
-    ankle: np.ndarray = px[..., idx(stance, "ankle"), :]  # type: ignore[index]
+    ankle: np.ndarray = px[..., idx(stance, "ankle"), :]
     return hips - ankle
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from balance_cam.core.config import SummaryConfig
 from balance_cam.core.results import SideSummary, Summary, Trial
@@ -87,25 +89,49 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
         lo, hi = sorted((left.sway.ml_rms_cm, right.sway.ml_rms_cm))
         sway_asym = asymmetry_pct(hi, lo)
     flags = _flags(left, right, hold_asym, weaker, cfg)
-    return Summary(left, right, hold_asym, sway_asym, weaker, tuple(flags),
+    return Summary(left, right, hold_asym, sway_asym, weaker, tuple(f.code for f in flags),
                    _verdict(left, right, flags, cfg))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One reason to swap an easy run for strength work; ``code`` is what the JSON lists."""
+
+    kind: Literal["under", "weaker", "below_norm"]
+    side: str
+    value: float = float("nan")
+    """The stable minimum in seconds (``under``) or the asymmetry in percent (``weaker``)."""
+
+    @property
+    def code(self) -> str:
+        if self.kind == "under":
+            return f"{self.side}_under_{self.value:g}s"
+        if self.kind == "weaker":
+            return f"{self.side}_weaker_by_{self.value:.0f}pct"
+        return f"{self.side}_below_age_norm"
+
+    def explain(self, cfg: SummaryConfig) -> str:
+        if self.kind == "under":
+            return f"{self.side} leg held under {self.value:g} s"
+        if self.kind == "weaker":
+            return f"{self.side} leg {self.value:.0f}% shorter than the other"
+        return f"{self.side} leg below the norm for age {cfg.age}"
 
 
 def _flags(
     left: SideSummary | None, right: SideSummary | None, hold_asym: float,
     weaker: str | None, cfg: SummaryConfig,
-) -> list[str]:  # fmt: skip
-    flags = [f"{s.stance}_under_{cfg.stable_min_s:g}s" for s in (left, right)
-             if s and s.under_stable_min]  # fmt: skip
+) -> list[Flag]:  # fmt: skip
+    flags = [Flag("under", s.stance, cfg.stable_min_s) for s in (left, right) if s and s.under_stable_min]
     if weaker and hold_asym >= cfg.asymmetry_flag_pct:
-        flags.append(f"{weaker}_weaker_by_{hold_asym:.0f}pct")
-    flags += [f"{s.stance}_below_age_norm" for s in (left, right)
+        flags.append(Flag("weaker", weaker, hold_asym))
+    flags += [Flag("below_norm", s.stance) for s in (left, right)
               if s and s.norm and s.norm.get("below_norm")]  # fmt: skip
     return flags
 
 
 def _verdict(
-    left: SideSummary | None, right: SideSummary | None, flags: list[str], cfg: SummaryConfig
+    left: SideSummary | None, right: SideSummary | None, flags: list[Flag], cfg: SummaryConfig
 ) -> str:
     if not left and not right:
         return "No single-leg stance was found."
@@ -119,17 +145,8 @@ def _verdict(
         parts.append(f"The {missing[0]} leg was not tested.")
     if flags:
         parts.append("Swap an easy run for strength and stability work: "
-                     + "; ".join(_explain(f, cfg) for f in flags) + ".")  # fmt: skip
+                     + "; ".join(f.explain(cfg) for f in flags) + ".")  # fmt: skip
     else:
         parts.append(f"Both tested sides held at least {cfg.stable_min_s:g} s without a clear "
                      "left/right difference.")  # fmt: skip
     return " ".join(parts)
-
-
-def _explain(flag: str, cfg: SummaryConfig) -> str:
-    side = flag.split("_", 1)[0]
-    if "_under_" in flag:
-        return f"{side} leg held under {cfg.stable_min_s:g} s"
-    if "_weaker_by_" in flag:
-        return f"{side} leg {flag.rsplit('_by_', 1)[1].replace('pct', '%')} shorter than the other"
-    return f"{side} leg below the norm for age {cfg.age}"
