@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from balance_cam._version import __version__
+from balance_cam.core.camera import CameraMotion, summarize_motion, to_reference_px
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import LegSwapGuard
 from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_metrics
@@ -78,27 +79,45 @@ class Analyzer:
         self._guard = LegSwapGuard()
         self._trials: list[Trial] = []
         self._discarded: set[int] = set()
+        self._shot = 0
+        self._cuts_s: list[float] = []
         self.frames_with_person = 0
         self.last_t_s = 0.0
 
     # -- per frame ----------------------------------------------------------------------------
-    def update(self, t_s: float, frame_index: int, pose: PoseFrame | None) -> FrameStep:
-        """Feed one frame's landmarks (None when nobody was found); see :class:`FrameStep`."""
-        px = vis = world = None
+    def update(
+        self, t_s: float, frame_index: int, pose: PoseFrame | None, camera: CameraMotion | None = None,
+        cut: bool = False,
+    ) -> FrameStep:  # fmt: skip
+        """Feed one frame's landmarks (None when nobody was found); see :class:`FrameStep`.
+
+        ``camera``: the camera's motion onto the shot's reference frame; stance detection and
+        sway then run in that stabilised frame. ``cut``: this frame starts a new shot (an
+        edited video): a running trial ends at the last frame before it and nothing carries over.
+        """
+        ended = None
+        if cut and self.frames_seen:
+            ended = self._record(self._detector.new_shot())
+            self._guard = LegSwapGuard()
+            self._shot += 1
+            self._cuts_s.append(t_s)
+        px = stable = vis = world = None
         swapped = False
         if pose is not None:
             self.frames_with_person += 1
             px, swapped = self._guard(pose.image[:, :2].astype(np.float64) * self._size_wh)
             if swapped:
                 pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+            stable = px if camera is None else to_reference_px(px, camera.to_ref)
             vis = pose.image[:, 3]
             world = pose.world[:, :3].astype(np.float64)
-        self._builder.append(t_s, frame_index, pose)
+        self._builder.append(t_s, frame_index, pose, None if camera is None else camera.to_ref,
+                             True if camera is None else camera.ok, self._shot)  # fmt: skip
         self.last_t_s = t_s
-        ended = self._record(self._detector.update(t_s, px, vis, world))
+        ended = self._record(self._detector.update(t_s, stable, vis, world)) or ended
         det = self._detector
         return FrameStep(t_s, frame_index, pose, px, swapped, det.state, det.stance,
-                         det.elapsed_s(t_s), self._ml_cm(px), ended)  # fmt: skip
+                         det.elapsed_s(t_s), self._ml_cm(stable), ended)  # fmt: skip
 
     def _ml_cm(self, px: np.ndarray | None) -> float:
         f, stance = self._detector.last_features, self._detector.stance
@@ -148,11 +167,33 @@ class Analyzer:
         """Every frame's (corrected) landmarks so far."""
         return self._builder.build()
 
+    def video_checks(self) -> tuple[dict[str, Any], list[str]]:
+        """The ``camera`` and ``shots`` blocks of the result, and the warnings they call for."""
+        series = self._builder.build()
+        assert series.to_ref is not None and series.camera_ok is not None
+        summary = summarize_motion(series.to_ref, series.camera_ok, (series.width_px, series.height_px))
+        blocks: dict[str, Any] = {"camera": summary.to_dict(),
+                                  "shots": {"count": self._shot + 1, "cuts_s": self._cuts_s}}  # fmt: skip
+        warnings = []
+        cuts = self._cuts_s
+        if cuts:
+            at = ", ".join(f"{t:.1f}" for t in cuts[:10]) + (" …" if len(cuts) > 10 else "")
+            warnings.append(f"edited video: {len(cuts)} cut(s) at {at} s; holds are timed within shots")
+        if not summary.sway_trusted:
+            why = "; ".join(summary.reasons)
+            warnings.append(f"the camera moved too much to trust the sway measures ({why}); hold "
+                            "times are measured in the stabilised picture")  # fmt: skip
+        return blocks, warnings
+
     def result(
         self, source: dict[str, Any], model: dict[str, Any], *, warnings: Iterable[str] = (),
         complete: bool = True, extra: dict[str, Any] | None = None,
     ) -> AnalysisResult:  # fmt: skip
-        """The result of everything fed so far (discarded trials left out)."""
+        """The result of everything fed so far (discarded trials left out), with the camera and
+        shot checks and their warnings."""
+        blocks, checks = self.video_checks()
+        warnings = (*warnings, *checks)
+        extra = {**blocks, **(extra or {})}
         kept = tuple(t for t in self._trials if t.index not in self._discarded)
         return AnalysisResult(
             source=source, model=model, trials=kept,
@@ -168,7 +209,7 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
     """Sway metrics of one trial from the landmarks between its start and end."""
     stance = span.stance
     min_vis = config.stance.min_visibility
-    px = seg.pixels()
+    px = seg.stabilised_pixels()
     vis = seg.image[..., 3]
     hips, ankle = [idx("left", "hip"), idx("right", "hip")], idx(stance, "ankle")
     bad = (vis[:, hips].min(axis=1) < min_vis) | (vis[:, ankle] < min_vis)
@@ -200,10 +241,13 @@ def analyze_series(
 ) -> AnalysisResult:  # fmt: skip
     """Recompute trials and metrics from saved landmarks (no pose model needed)."""
     analyzer = Analyzer(series.width_px, series.height_px, config)
+    assert series.to_ref is not None and series.camera_ok is not None and series.shot is not None
     for i in range(len(series)):
         pose = None
         if np.all(np.isfinite(series.image[i, :, :2])):
             pose = PoseFrame(series.image[i], series.world[i])
-        analyzer.update(float(series.t_s[i]), int(series.frame_index[i]), pose)
+        camera = CameraMotion(series.to_ref[i], ok=bool(series.camera_ok[i]))
+        cut = i > 0 and series.shot[i] != series.shot[i - 1]
+        analyzer.update(float(series.t_s[i]), int(series.frame_index[i]), pose, camera, cut)
     analyzer.finish()
     return analyzer.result(source or {}, model or {})

@@ -32,6 +32,18 @@ class StanceConfig:
     """Shorter single-leg phases (walking steps, stumbles) are not reported as trials."""
     stance_move_ll: float = 0.12
     """The stance ankle moving this far from where it stood ends the trial ("stance_foot_moved")."""
+    stance_move_confirm_s: float = 0.25
+    """The stance ankle must stay that far away this long: a step, not a landmark glitch (over a
+    45 s hold, MediaPipe misplaces an ankle for a frame or two now and then)."""
+    weight_shift_ll: float = 0.08
+    """With the raised foot hidden, the pelvis moving this far towards the raised side (from its
+    median so far in the trial) counts as the touchdown's weight shift."""
+    weight_shift_frac: float = 0.35
+    """... or this fraction of the feet's distance apart at rest, if that is larger."""
+    weight_shift_s: float = 0.3
+    """The weight shift must last this long."""
+    weight_shift_window_s: float = 10.0
+    """The pelvis offset's median is taken over at most this much of the trial."""
     upright_min_ll: float = 0.6
     """The pelvis must stand at least this far above the stance ankle for a lift to count."""
     grace_s: float = 0.5

@@ -24,20 +24,38 @@ offset): in MediaPipe world landmarks along the body axis seen at rest (hip midp
 ankle midpoint), which does not depend on the camera's viewpoint, or in the image (vertical,
 ``y`` down) when world landmarks are missing. A foot is *clearly raised* at ``lift_on_ll``.
 
+Landmarks have roles, each with its own visibility rule (:mod:`balance_cam.core.stance_features`):
+before a trial the pelvis (both hips) and *both* ankles must be seen (visibility ≥
+``min_visibility``); during a trial only the pelvis and the *stance* ankle must be. A raised
+foot that is hidden or rated low (against the thigh in tree pose, behind the stance leg) never
+ends a trial. Positions are in the camera-stabilised image when the caller gives the camera's
+motion (:class:`balance_cam.core.analyzer.Analyzer`), so a planted foot that moves with the
+background has not moved.
+
 Events (hysteresis and debouncing; every event time is back-dated to its onset):
 
-- **lift**: one foot leaves its rest position (displacement ≥ ``lift_on_ll``, in any direction:
-  an oblique camera may see a raised foot move sideways more than up) while the other stays
-  where it stood (moved less than ``stance_move_ll`` and less than half as far), with the
-  pelvis above it (``upright_min_ll``), for ``confirm_s``; the trial starts when the
-  displacement first exceeded ``lift_off_ll``.
-- **touchdown**: the raised foot stops moving (still for ``touchdown_still_s``) and is not
-  clearly raised; the trial ends when it stopped.
-- **stance foot moved**: the stance ankle moves ``stance_move_ll`` from where it stood, for
-  ``confirm_s``.
-- **lost tracking**: hips or ankles missing (visibility below ``min_visibility``) for more
-  than ``grace_s``; the trial ends at the last frame they were seen.
-- **time limit** and **end of video**.
+- **lift** (both ankles and the pelvis seen): one foot leaves its rest position (displacement ≥
+  ``lift_on_ll``, in any direction: an oblique camera may see a raised foot move sideways more
+  than up) while the other stays where it stood (moved less than ``stance_move_ll`` and less
+  than half as far), with the pelvis above it (``upright_min_ll``), for ``confirm_s``; the trial
+  starts when the displacement first exceeded ``lift_off_ll``.
+- **touchdown** needs evidence, one of:
+  the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
+  ``touchdown_still_s`` and not clearly raised (the trial ends when it stopped); or, while the
+  raised foot is hidden, the weight shift a touchdown causes: the pelvis moving from over the
+  stance ankle towards the raised side by ``weight_shift_ll`` (or ``weight_shift_frac`` of the
+  feet's distance at rest) beyond its median so far, for ``weight_shift_s`` (the trial ends
+  when the shift began).
+- **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from
+  where it stood for ``stance_move_confirm_s``.
+- **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
+  (during a trial; a hidden raised foot does not count); the trial ends at the last frame they
+  were seen. A fade to black or the person walking out therefore ends the trial at the last
+  frame with the person.
+- **end of shot**: the video cuts to another shot (:meth:`StanceDetector.new_shot`); the trial
+  ends at its last tracked frame and nothing (rest positions, reference, leg length) carries
+  over into the new shot.
+- **time limit** (``limit_s`` after the start, whatever is seen) and **end of video**.
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
 first frames with a person (no double stance seen yet, so heights are relative to level feet)
@@ -50,25 +68,19 @@ than ``min_hold_s`` (walking steps) are dropped.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, leg_length_px
-from balance_cam.core.filtering import OneEuroFilter
-from balance_cam.core.skeleton import SIDES, Side, idx, other
+from balance_cam.core.feet import Debounce, FootTracker
+from balance_cam.core.skeleton import SIDES, Side, other
+from balance_cam.core.stance_features import FeatureTracker, Reference, StanceFeatures, height_ll
 from balance_cam.core.stops import StopReason
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
-_HIPS = (idx("left", "hip"), idx("right", "hip"))
-_ANKLES = (idx("left", "ankle"), idx("right", "ankle"))
-# Knees are not required: MediaPipe often rates a knee seen from behind as barely visible while
-# still placing it well; the leg length is a running median and tolerates an odd frame.
-_REQUIRED = (*_HIPS, *_ANKLES)
-_DEFAULT_UP = np.array([0.0, -1.0, 0.0])  # world y points down
 
 
 @dataclass(frozen=True)
@@ -87,29 +99,6 @@ class TrialSpan:
         return self.end_s - self.start_s
 
 
-@dataclass(frozen=True)
-class StanceFeatures:
-    """Per-frame, scale-free inputs of the state machine (for overlays and debugging)."""
-
-    t_s: float
-    valid: bool
-    leg_length_px: float = float("nan")
-    ankle_px: tuple[np.ndarray, np.ndarray] | None = None  # filtered image position
-    ankle_w: tuple[np.ndarray, np.ndarray] | None = None  # filtered world position (m)
-    body_axis_w: np.ndarray | None = None  # hip midpoint minus ankle midpoint (m)
-    leg_length_w: float = float("nan")
-    pelvis_height_ll: tuple[float, float] = (float("nan"), float("nan"))
-
-
-@dataclass
-class _Reference:
-    """Double-stance configuration that heights are measured against."""
-
-    rise_px_ll: float = 0.0  # (y_right - y_left) / L at rest
-    rise_w: float = 0.0  # (right - left) ankle along the body axis at rest, / L_world
-    up_w: np.ndarray = field(default_factory=_DEFAULT_UP.copy)  # unit body axis at rest (up)
-
-
 class StanceDetector:
     """Online detector: call :meth:`update` for every frame, :meth:`finish` at the end.
 
@@ -124,16 +113,15 @@ class StanceDetector:
         self.start_s: float | None = None
         self.lift_observed = True
         self.last_features: StanceFeatures | None = None
-        self._lengths: deque[tuple[float, float, float]] = deque()
-        cut = c.euro_min_cutoff_hz
-        self._pos_filter = OneEuroFilter(cut, c.euro_beta) if cut is not None else None
-        self._w_filter = OneEuroFilter(cut, c.euro_beta) if cut is not None else None
+        self._tracker = FeatureTracker(c)
         self._feet = {s: FootTracker(c.speed_window_s, c.still_ll_s) for s in SIDES}
-        self._ref = _Reference()
+        self._ref = Reference()
         self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
         self._down = Debounce(c.touchdown_still_s)
-        self._moved = Debounce(c.confirm_s)
+        self._moved = Debounce(c.stance_move_confirm_s)
+        self._shifted = Debounce(c.weight_shift_s)
+        self._offsets: deque[tuple[float, float]] = deque()
         self._start_lifted = Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
         self._raised_ref: np.ndarray | None = None
@@ -148,49 +136,10 @@ class StanceDetector:
         world: np.ndarray | None = None,
     ) -> StanceFeatures:  # fmt: skip
         """Scale-free signals of one frame (updates the running leg length and filters)."""
-        req = list(_REQUIRED)
-        if px is None or vis is None or not (
-            np.all(vis[req] >= self.cfg.min_visibility) and np.all(np.isfinite(px[req]))
-        ):
-            return StanceFeatures(t_s, False)
-        w = world if world is not None and np.all(np.isfinite(world[req])) else None
-        self._lengths.append((t_s, leg_length_px(px), leg_length_px(w) if w is not None else np.nan))
-        while self._lengths and self._lengths[0][0] < t_s - self.cfg.leg_length_window_s:
-            self._lengths.popleft()
-        length = float(np.median([v for _, v, _ in self._lengths]))
-        wl = [v for _, _, v in self._lengths if np.isfinite(v)]
-        length_w = float(np.median(wl)) if wl else float("nan")
-        ankles = self._smooth(self._pos_filter, t_s, px[list(_ANKLES)].reshape(-1), length).reshape(2, 2)
-        ankle_w = axis = None
-        if w is not None:
-            scale_w = length_w if np.isfinite(length_w) else 0.9
-            pts = self._smooth(self._w_filter, t_s, w[list(_ANKLES + _HIPS)].reshape(-1), scale_w)
-            pts = pts.reshape(4, 3)
-            ankle_w, axis = (pts[0], pts[1]), pts[2:].mean(axis=0) - pts[:2].mean(axis=0)
-        pelvis_y = float(px[list(_HIPS), 1].mean())
-        return StanceFeatures(
-            t_s, True, length, (ankles[0], ankles[1]), ankle_w, axis, length_w,
-            ((px[_ANKLES[0], 1] - pelvis_y) / length, (px[_ANKLES[1], 1] - pelvis_y) / length),
-        )  # fmt: skip
-
-    def _smooth(self, filt: OneEuroFilter | None, t_s: float, x: np.ndarray, length: float) -> np.ndarray:
-        """Optional One-Euro smoothing with its speed term in leg lengths per second."""
-        if filt is None:
-            return x
-        filt.beta = self.cfg.euro_beta / length
-        return filt(t_s, x)
+        return self._tracker(t_s, px, vis, world)
 
     def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
-        """Height of ``raised`` above the other foot relative to the reference configuration:
-        (image, world) in leg lengths; world is NaN without world landmarks."""
-        sign = 1.0 if raised == "left" else -1.0
-        assert f.ankle_px is not None
-        rise_px = (f.ankle_px[1][1] - f.ankle_px[0][1]) / f.leg_length_px - self._ref.rise_px_ll
-        rise_w = np.nan
-        if f.ankle_w is not None and np.isfinite(f.leg_length_w):
-            up = self._ref.up_w
-            rise_w = (np.dot(f.ankle_w[0] - f.ankle_w[1], up) / f.leg_length_w) - self._ref.rise_w
-        return sign * float(rise_px), sign * float(rise_w)
+        return height_ll(f, raised, self._ref)
 
     def _clearly_raised(self, f: StanceFeatures, side: Side) -> bool:
         """Height above the other foot ≥ ``lift_on_ll``: in world landmarks when available
@@ -206,7 +155,8 @@ class StanceDetector:
         """Feed one frame: pixels (33, 2), visibility (33,), world landmarks (33, 3) or None."""
         f = self.features(t_s, px, vis, world)
         self.last_features = f
-        if not f.valid:
+        tracked = f.sees(self.stance) if self.state == "holding" and self.stance else f.both_seen
+        if not tracked:
             return self._on_invalid(t_s)
         assert f.ankle_px is not None
         if self._first_valid_t is None:
@@ -214,7 +164,10 @@ class StanceDetector:
         self._lost_since = None
         self._last_valid_t = t_s
         for side, pos in zip(SIDES, f.ankle_px, strict=True):
-            self._feet[side].update(t_s, pos, f.leg_length_px)
+            if f.sees(side):
+                self._feet[side].update(t_s, pos, f.leg_length_px)
+            else:  # a hidden raised foot: its speed and stillness start afresh when it reappears
+                self._feet[side].forget()
         if self.state == "holding":
             return self._check_holding(f)
         if self.state == "no_person":
@@ -276,7 +229,7 @@ class StanceDetector:
 
     def _enter_ready(self, f: StanceFeatures) -> None:
         self.state = "ready"
-        self._ref = _Reference()
+        self._ref = Reference()
         self._rest_axes.clear()
         self._last_rest_t = None
         for foot in self._feet.values():
@@ -314,6 +267,13 @@ class StanceDetector:
         rest = self._feet[stance].rest
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
         self._raised_ref = self._feet[other(stance)].pos.copy()
+        raised_rest = self._feet[other(stance)].rest
+        raised_at = raised_rest if raised_rest is not None else self._raised_ref
+        apart_px = float(raised_at[0] - self._stance_ref[0])
+        self._side_sign = 1.0 if apart_px >= 0 else -1.0
+        self._feet_apart_ll = abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0
+        self._offsets.clear()
+        self._shifted.reset()
         self._down.reset()
         self._moved.reset()
         self._shift_onset: float | None = None
@@ -333,8 +293,10 @@ class StanceDetector:
             self._shift_onset = None
         elif self._shift_onset is None:
             self._shift_onset = f.t_s
-        down = foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
+        seen = f.sees(raised)
+        down = seen and foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
         touchdown = self._down.update(f.t_s, down, since=foot.still_since)
+        shifted = self._weight_shifted(f, hidden=not seen)
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll)
         if (touchdown or moved) and self._misread_start(shift, foot):
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
@@ -343,9 +305,28 @@ class StanceDetector:
             return None
         if touchdown:
             return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
+        if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
+            return self._end(self._shifted.since, "touchdown")  # type: ignore[arg-type]
         if moved:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
+
+    def _weight_shifted(self, f: StanceFeatures, hidden: bool) -> bool:
+        """While the raised foot is hidden: the pelvis has moved from over the stance ankle
+        towards the raised side by ``weight_shift_ll`` (or ``weight_shift_frac`` of the feet's
+        distance at rest, if larger) beyond its median so far in the trial, for
+        ``weight_shift_s``: the weight shift a touchdown causes."""
+        assert self.stance is not None and f.ankle_px is not None and f.pelvis_px is not None
+        stance_x = f.ankle_px[SIDES.index(self.stance)][0]
+        offset_ll = self._side_sign * (f.pelvis_px[0] - stance_x) / f.leg_length_px
+        c = self.cfg
+        old = [v for t, v in self._offsets if t <= f.t_s - c.weight_shift_s]
+        self._offsets.append((f.t_s, offset_ll))
+        while self._offsets and self._offsets[0][0] < f.t_s - c.weight_shift_window_s:
+            self._offsets.popleft()
+        threshold = max(c.weight_shift_ll, c.weight_shift_frac * self._feet_apart_ll)
+        moved = hidden and len(old) > 0 and offset_ll - float(np.median(old)) >= threshold
+        return self._shifted.update(f.t_s, moved)
 
     def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
         """A provisional trial whose raised foot never moved while the stance foot leaves."""
@@ -376,6 +357,7 @@ class StanceDetector:
         self.state, self.stance, self.start_s = "wait_foot_down", None, None
         self._down.reset()
         self._moved.reset()
+        self._shifted.reset()
         return span if span.hold_s >= self.cfg.min_hold_s else None
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
@@ -384,12 +366,24 @@ class StanceDetector:
             return None
         if self._down.since is not None:
             return self._end(self._down.since, "touchdown")
+        if self._shifted.since is not None:
+            return self._end(self._shifted.since, "touchdown")
         if self._moved.since is not None:
             return self._end(self._moved.since, "stance_foot_moved")
         if self._lost_since is not None and self._last_valid_t is not None:
             lost_reason: StopReason = "lost_tracking" if reason == "end_of_video" else reason
             return self._end(self._last_valid_t, lost_reason)
         return self._end(t_end_s, reason)
+
+    def new_shot(self) -> TrialSpan | None:
+        """The video cut to another shot: a running trial ends at the last frame it was tracked
+        (``end_of_shot``), and nothing (rest positions, reference, leg length) carries over."""
+        span = None
+        if self.state == "holding" and self._last_valid_t is not None:
+            span = self._end(self._last_valid_t, "end_of_shot")
+        cfg = self.cfg
+        self.__init__(cfg)  # type: ignore[misc]
+        return span
 
     def elapsed_s(self, t_s: float) -> float:
         """Hold time so far of the running trial (0 when none)."""

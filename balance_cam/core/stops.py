@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 StopReason = Literal[
-    "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped"
+    "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped",
+    "end_of_shot",
 ]
 STOP_REASONS: tuple[str, ...] = get_args(StopReason)
 
@@ -32,6 +33,7 @@ STOP_WORDS: dict[str, StopWords] = {
     "time_limit": StopWords("time limit", "time limit reached"),
     "end_of_video": StopWords("video end", "video ended while still holding"),
     "stopped": StopWords("stopped", "stopped by the operator"),
+    "end_of_shot": StopWords("cut", "the video cut to another shot"),
 }
 
 

@@ -1,8 +1,9 @@
 """Landmark series on disk: the ``.landmarks.npz`` file and the wide per-frame table.
 
 ``.landmarks.npz`` (compressed numpy archive, format version :data:`SERIES_FORMAT_VERSION`):
-``t_s``, ``image``, ``world``, ``frame_index`` and ``size_wh``, exactly the arrays of
-:class:`~balance_cam.core.series.LandmarkSeries`. A newer format version is refused.
+``t_s``, ``image``, ``world``, ``frame_index``, ``size_wh`` and (from version 2) ``to_ref``,
+``camera_ok`` and ``shot``: the arrays of :class:`~balance_cam.core.series.LandmarkSeries`.
+Version 1 files (no camera motion, one shot) still load; a newer version is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from balance_cam.core.series import LandmarkSeries
 from balance_cam.core.skeleton import LANDMARK_NAMES
 
-SERIES_FORMAT_VERSION = 1
+SERIES_FORMAT_VERSION = 2
 
 
 def save_series(series: LandmarkSeries, target: str | Path | IO[bytes]) -> None:
@@ -23,7 +24,8 @@ def save_series(series: LandmarkSeries, target: str | Path | IO[bytes]) -> None:
     np.savez_compressed(
         target, format_version=SERIES_FORMAT_VERSION, t_s=series.t_s, image=series.image,
         world=series.world, size_wh=np.array([series.width_px, series.height_px]),
-        frame_index=series.frame_index,
+        frame_index=series.frame_index, to_ref=series.to_ref, camera_ok=series.camera_ok,
+        shot=series.shot,
     )  # fmt: skip
 
 
@@ -35,7 +37,8 @@ def load_series(source: str | Path | IO[bytes]) -> LandmarkSeries:
         if version > SERIES_FORMAT_VERSION:
             raise ValueError(f"series format {version} is newer than this balance-cam")
         w, h = (int(v) for v in z["size_wh"])
-        return LandmarkSeries(z["t_s"], z["image"], z["world"], w, h, z["frame_index"])
+        extra = [z[k] if k in z.files else None for k in ("to_ref", "camera_ok", "shot")]
+        return LandmarkSeries(z["t_s"], z["image"], z["world"], w, h, z["frame_index"], *extra)
 
 
 def landmark_table(series: LandmarkSeries) -> Any:
