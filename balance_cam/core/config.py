@@ -25,6 +25,9 @@ class StanceConfig:
     """Lift onset: the trial starts when the foot first moved this far from rest."""
     confirm_s: float = 0.10
     """A lift or a stance-foot shift must persist this long (debounce)."""
+    touchdown_height_ll: float = 0.05
+    """A still raised foot is down (touchdown) only below this height above the stance foot,
+    relative to the double stance before the lift: a foot held a few centimetres up is not."""
     touchdown_still_s: float = 0.15
     """The raised foot must stand still this long (not raised) to count as touched down; a
     swinging foot pauses for up to ~0.1 s at the top of its swing."""

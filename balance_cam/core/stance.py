@@ -120,6 +120,7 @@ class StanceDetector:
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
         self._down = Debounce(c.touchdown_still_s)
         self._moved = Debounce(c.stance_move_confirm_s)
+        self._leaving = Debounce(c.confirm_s)
         self._shifted = Debounce(c.weight_shift_s)
         self._offsets: deque[tuple[float, float]] = deque()
         self._start_lifted = Debounce(c.confirm_s)
@@ -140,6 +141,13 @@ class StanceDetector:
 
     def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
         return height_ll(f, raised, self._ref)
+
+    def _on_floor(self, f: StanceFeatures, side: Side) -> bool:
+        """Height above the other foot below ``touchdown_height_ll`` (world landmarks when
+        available, else the image): down, not merely held low (a foot a few centimetres up
+        beside the stance ankle, the clinical posture, is still raised)."""
+        h_px, h_w = self._height_ll(f, side)
+        return (h_w if np.isfinite(h_w) else h_px) < self.cfg.touchdown_height_ll
 
     def _clearly_raised(self, f: StanceFeatures, side: Side) -> bool:
         """Height above the other foot ≥ ``lift_on_ll``: in world landmarks when available
@@ -276,6 +284,7 @@ class StanceDetector:
         self._shifted.reset()
         self._down.reset()
         self._moved.reset()
+        self._leaving.reset()
         self._shift_onset: float | None = None
         for d in self._lift.values():
             d.reset()
@@ -294,11 +303,12 @@ class StanceDetector:
         elif self._shift_onset is None:
             self._shift_onset = f.t_s
         seen = f.sees(raised)
-        down = seen and foot.still_for(f.t_s) > 0 and not self._clearly_raised(f, raised)
+        down = seen and foot.still_for(f.t_s) > 0 and self._on_floor(f, raised)
         touchdown = self._down.update(f.t_s, down, since=foot.still_since)
         shifted = self._weight_shifted(f, hidden=not seen)
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll)
-        if (touchdown or moved) and self._misread_start(shift, foot):
+        leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
+        if (touchdown or leaving) and self._misread_start(shift, foot):
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead.
             self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
@@ -329,10 +339,13 @@ class StanceDetector:
         return self._shifted.update(f.t_s, moved)
 
     def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
-        """A provisional trial whose raised foot never moved while the stance foot leaves."""
+        """A provisional trial whose "raised" foot stays where it stood while the stance foot
+        leaves, by the lift's own rule: it moved less than ``stance_move_ll`` and less than half
+        as far as the leaving foot."""
         assert self._raised_ref is not None
+        still = raised_foot.displacement(self._raised_ref)
         return (not self.lift_observed and stance_shift > self.cfg.lift_off_ll
-                and raised_foot.displacement(self._raised_ref) < self.cfg.lift_off_ll)  # fmt: skip
+                and still < self.cfg.stance_move_ll and stance_shift > 2 * still)  # fmt: skip
 
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
         for foot in self._feet.values():
@@ -357,6 +370,7 @@ class StanceDetector:
         self.state, self.stance, self.start_s = "wait_foot_down", None, None
         self._down.reset()
         self._moved.reset()
+        self._leaving.reset()
         self._shifted.reset()
         return span if span.hold_s >= self.cfg.min_hold_s else None
 
