@@ -1,7 +1,7 @@
 """Corrections, stable time, sway by thirds and the hands-on-hips rule (:mod:`balance_cam.core.quality`)
 against synthetic landmark series with known perturbations (:mod:`balance_cam.testing.landmarks`).
 
-Tolerances measured on the generator (docs/accuracy.md, "Balance quality"): at the worst noise
+Tolerances measured on the generator (docs/quality.md): at the worst noise
 the issue quotes (0.01 leg lengths per landmark per frame, 30 fps) the detector gives about one
 false correction per minute of quiet stance and times matched corrections within 0.10 s (p95,
 worst 0.22 s once in 48) of the shift's mid-time for 0.06-ll shifts in 0.4 s; at 0.005 ll none.

@@ -49,7 +49,7 @@ def _pose1_base() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.slow
 def test_corrections_injected_into_real_frames_are_counted_and_timed(tmp_path: Path) -> None:
-    """Measured (docs/accuracy.md): count exact, times 0.02-0.05 s from the movements' mid-times,
+    """Measured (docs/quality.md): count exact, times 0.02-0.05 s from the movements' mid-times,
     stable time 0.07 s before the large correction's start."""
     from balance_cam.apps.analyze import analyze_video_series
 

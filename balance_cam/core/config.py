@@ -168,7 +168,7 @@ class TestConfig:
 @dataclass(frozen=True)
 class QualityConfig:
     """Corrections, stable time and hands-on-hips detection (:mod:`balance_cam.core.quality`,
-    :mod:`balance_cam.core.posture`); calibrated on synthetic landmark series (docs/accuracy.md)."""
+    :mod:`balance_cam.core.posture`); calibrated on synthetic landmark series (docs/quality.md)."""
 
     correction_ll_s: float = 0.10
     """A correction is a burst of pelvis speed (relative to the stance ankle) above this, in leg
@@ -187,10 +187,12 @@ class QualityConfig:
     """Trunk (hip midpoint to shoulder midpoint) leaning this far from its start direction for
     ``lean_min_s`` is a loss of balance."""
     lean_min_s: float = 0.2
+    """... for this long (low-passed at ``lowpass_hz``)."""
     arm_ll: float = 0.25
     """A wrist this far from where it started (relative to the shoulders), reached at
     ``arm_speed_ll_s`` or faster, is an arm reaction."""
     arm_speed_ll_s: float = 1.0
+    """The wrist speed (leg lengths per second) on the way that makes an excursion a reaction."""
     arm_with_correction_s: float = 0.5
     """Arms free: an arm reaction ends stable time only within this of a correction (a grab
     for balance, not a deliberate arm movement such as arms overhead in tree pose)."""
@@ -200,8 +202,11 @@ class QualityConfig:
     """Hands on hips: a wrist farther than this from the hip of its side, or an elbow straighter
     than ``elbow_off_deg``, is off the hip; back on below ``hands_on_ll`` and ``elbow_on_deg``."""
     hands_on_ll: float = 0.30
+    """A hand is back on its hip closer than this (leg lengths) with the elbow bent."""
     elbow_off_deg: float = 150.0
+    """An elbow straighter than this: the arm hangs or reaches, the hand is off the hip."""
     elbow_on_deg: float = 135.0
+    """A hand is back on its hip with the elbow bent more than this."""
     min_event_s: float = 0.2
     """A posture violation (hands off, hip, foot) must last this long."""
 

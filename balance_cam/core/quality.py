@@ -2,7 +2,7 @@
 
 Definitions (thresholds in :class:`~balance_cam.core.config.QualityConfig`, all in seconds,
 leg lengths, leg lengths per second or degrees; calibrated on synthetic landmark series with
-known perturbations, :mod:`balance_cam.testing.landmarks`, see docs/accuracy.md):
+known perturbations, :mod:`balance_cam.testing.landmarks`, see docs/quality.md):
 
 - **Correction**: a burst of pelvis velocity relative to the stance ankle. The medio-lateral
   pelvis-minus-stance-ankle signal (leg lengths, the one the sway metrics use) is cleaned as

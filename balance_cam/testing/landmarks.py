@@ -22,7 +22,7 @@ Model (frontal camera, subject facing it):
 - MediaPipe-like noise: independent Gaussian noise on every landmark and frame, ``noise_ll``
   leg lengths per coordinate in the image (x, y) and in the world landmarks (depth twice as
   noisy). BlazePose jitter on a static subject is ~0.002-0.005 leg lengths per frame on the
-  clip pose_1.mp4 (measured, see docs/accuracy.md); the issue quotes 0.005-0.01.
+  clip pose_1.mp4 (measured, see docs/quality.md); the issue quotes 0.005-0.01.
 
 Image: orthographic projection, 1280x720 px, leg length ``leg_px`` pixels. World: MediaPipe
 convention, metres, origin at the hip midpoint, x = image right (the subject's left), y down,
