@@ -227,3 +227,16 @@ def test_console_shows_set_up_stable_time_and_bess_errors():
                    "corr", "errors", "BESS errors", "stable s (best)", "corrections"):
         assert needle in text, needle
     assert np.isfinite(quality_trial().stable_s)
+
+
+# -- live -------------------------------------------------------------------------------------
+def test_live_instructions_name_the_set_up():
+    from balance_cam.apps.live.protocol import GuidedProtocol, posture_words
+
+    assert posture_words(DEFAULT) == ""
+    words = posture_words(TestConfig.of(protocol="bess-single", surface="foam"))
+    assert words == "hands on hips, on the foam pad, close your eyes at the beep"
+    protocol = GuidedProtocol(("left",), 1, posture=words)
+    protocol.skip(0.0)  # start the countdown
+    assert protocol.view(0.5).detail == ("Stand on your LEFT leg, lift your RIGHT foot - hands on hips, "
+                                         "on the foam pad, close your eyes at the beep")  # fmt: skip
