@@ -108,7 +108,8 @@ def _quiet_native_logs() -> None:
 
 
 # -- options shared by several commands -------------------------------------------------------
-Limit = Annotated[float, typer.Option("--limit", help="Trial time limit, seconds (30-45 s clinically).")]
+Limit = Annotated[float | None, typer.Option(
+    "--limit", help="Trial time limit, seconds (default 45; 30-45 s clinically; BESS: 20).")]
 HeightCm = Annotated[
     float | None, typer.Option("--height-cm", help="Subject height; scales centimetres (else world landmarks).")
 ]
@@ -119,12 +120,24 @@ Person = Annotated[str | None, typer.Option(
     "leg), largest, center, or an index from the left (0 = leftmost).")]  # fmt: skip
 JsonOut = Annotated[bool, typer.Option("--json", help="Print the result JSON to stdout.")]
 DbPath = Annotated[Path | None, typer.Option("--db", help="History database (default: user data dir).")]
+Condition = Annotated[str | None, typer.Option(
+    "--condition", help="eyes-open (default) or eyes-closed; recorded with every trial.")]
+Surface = Annotated[str | None, typer.Option("--surface", help="firm (default) or foam (pad under the foot).")]
+Protocol = Annotated[str | None, typer.Option(
+    "--protocol", help="unipedal (default) or bess-single: BESS single-leg stance, 20-s trials, eyes "
+    "closed, hands on hips, errors counted.")]  # fmt: skip
+HandsOnHips = Annotated[bool, typer.Option(
+    "--hands-on-hips", help="Unipedal test with hands on the hips: leaving them ends the trial.")]
 
 
-def _config(limit: float, height_cm: float | None, age: int | None, model: str) -> Any:
-    from balance_cam.core.config import AnalysisConfig
+def _config(
+    limit: float | None, height_cm: float | None, age: int | None, model: str, condition: str | None = None,
+    surface: str | None = None, protocol: str | None = None, hands_on_hips: bool = False,
+) -> Any:  # fmt: skip
+    from balance_cam.core.config import AnalysisConfig, TestConfig
 
-    return AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model)
+    test = TestConfig.of(condition, surface, protocol, hands_on_hips)
+    return AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model, test=test)
 
 
 @app.command()
@@ -135,10 +148,14 @@ def analyze(
     )],
     json_out: JsonOut = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write result JSON, frames CSV/Parquet, landmarks.")] = None,
-    limit: Limit = 45.0,
+    limit: Limit = None,
     height_cm: HeightCm = None,
     age: Age = None,
     model: Model = "full",
+    condition: Condition = None,
+    surface: Surface = None,
+    protocol: Protocol = None,
+    hands_on_hips: HandsOnHips = False,
     annotate: Annotated[Path | None, typer.Option("--annotate", help="Write an annotated video here.")] = None,
     blur_faces: Annotated[bool, typer.Option("--blur-faces", help="Blur faces in the annotated video.")] = False,
     athlete: Annotated[str | None, typer.Option("--athlete", help="Also save to the history under this name.")] = None,
@@ -148,7 +165,8 @@ def analyze(
     """Analyse one recorded video: trials, hold time, sway, left/right verdict."""
     from balance_cam.apps.analyze import OutputOptions, analyze_command
 
-    analyze_command(video, _config(limit, height_cm, age, model), OutputOptions(json_out, out, athlete, db),
+    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    analyze_command(video, config, OutputOptions(json_out, out, athlete, db),
                     annotate=annotate, blur_faces=blur_faces, person=person)  # fmt: skip
 
 
@@ -159,7 +177,7 @@ def live(
         "--camera", help="Camera index (0 = default camera) or a video file standing in for it.")] = "0",
     leg: Annotated[str, typer.Option("--leg", help="Stance leg(s) to test: left, right or both.")] = "both",
     trials: Annotated[int, typer.Option("--trials", min=1, max=10, help="Trials per leg (best).")] = 3,
-    limit: Limit = 45.0,
+    limit: Limit = None,
     athlete: Annotated[str, typer.Option("--athlete", help="Name saved with the session.")] = "",
     no_window: Annotated[bool, typer.Option("--no-window", help="Run without a window.")] = False,
     json_out: JsonOut = False,
@@ -168,6 +186,10 @@ def live(
     height_cm: HeightCm = None,
     age: Age = None,
     model: Model = "full",
+    condition: Condition = None,
+    surface: Surface = None,
+    protocol: Protocol = None,
+    hands_on_hips: HandsOnHips = False,
 ) -> None:  # fmt: skip
     """Live guided test in front of a camera: each leg, best of N, results saved to the history."""
     from balance_cam.apps.analyze import OutputOptions
@@ -179,7 +201,8 @@ def live(
         raise fail(f"--leg must be left, right or both, but got {leg!r}")
     options = LiveOptions(camera=camera, legs=legs, trials_per_leg=trials, athlete=athlete,  # type: ignore[arg-type]
                           window=not no_window, db=db)  # fmt: skip
-    live_command(options, _config(limit, height_cm, age, model), OutputOptions(json_out, out))
+    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    live_command(options, config, OutputOptions(json_out, out))
 
 
 @app.command()
@@ -275,10 +298,15 @@ def batch(
         help='Fields in file names, e.g. "{athlete}_{leg}_{trial}" (or "{athlete}/{leg}_{trial}").')] = None,
     frames: Annotated[bool, typer.Option("--frames/--no-frames",
         help="Also write per-frame tables and landmarks for each video.")] = True,
-    limit: Limit = 45.0,
+    limit: Limit = None,
     height_cm: HeightCm = None,
     age: Age = None,
     model: Model = "full",
+    condition: Annotated[str | None, typer.Option("--condition",
+        help="eyes-open (default) or eyes-closed; a {condition} name field overrides it per video.")] = None,
+    surface: Surface = None,
+    protocol: Protocol = None,
+    hands_on_hips: HandsOnHips = False,
     save_history: Annotated[bool, typer.Option("--save-history",
         help="Also store each result in the history database (athlete from {athlete}).")] = False,
     athlete: Annotated[str | None, typer.Option("--athlete",
@@ -296,7 +324,8 @@ def batch(
     from balance_cam.apps.batch.runner import BatchOptions, batch_command
 
     options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler)
-    batch_command(inputs, options, _config(limit, height_cm, age, model), quiet=quiet,
+    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    batch_command(inputs, options, config, quiet=quiet,
                   save_history=save_history, athlete=athlete, db=db)  # fmt: skip
 
 

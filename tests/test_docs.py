@@ -10,7 +10,8 @@ def test_definitions_doc_is_current():
 def test_every_config_field_is_documented():
     from balance_cam.core import config
 
-    for cls in (config.StanceConfig, config.SwayConfig, config.SummaryConfig):
+    for cls in (config.StanceConfig, config.SwayConfig, config.SummaryConfig, config.TestConfig,
+                config.QualityConfig, config.BessConfig):
         docs = docgen.field_docs(cls)
         missing = [f for f in cls.__dataclass_fields__ if f not in docs]
         assert not missing, f"{cls.__name__}: undocumented {missing}"

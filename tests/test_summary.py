@@ -8,13 +8,14 @@ from dataclasses import replace
 import pytest
 
 from balance_cam.core.config import SummaryConfig
+from balance_cam.core.norms import norm_for
 from balance_cam.core.results import SwayMetrics, Trial
 from balance_cam.core.summary import (
-    SPRINGER_2007_EYES_OPEN_BEST,
     asymmetry_pct,
-    norm_for_age,
+    by_test,
     side_summary,
     summarize,
+    summarize_by_test,
 )
 
 
@@ -22,8 +23,8 @@ def sway(ml_rms_cm: float) -> SwayMetrics:
     return replace(SwayMetrics.empty(), ml_rms_cm=ml_rms_cm, n_samples=100)
 
 
-def trial(i: int, stance: str, hold_s: float, ml_rms_cm: float = 1.0, start_s: float = 0.0):
-    return Trial(i, stance, start_s, start_s + hold_s, "touchdown", sway(ml_rms_cm))
+def trial(i: int, stance: str, hold_s: float, ml_rms_cm: float = 1.0, start_s: float = 0.0, **kw):
+    return Trial(i, stance, start_s, start_s + hold_s, "touchdown", sway(ml_rms_cm), **kw)
 
 
 def test_best_and_mean_hold_per_side():
@@ -52,9 +53,9 @@ def test_summary_of_a_weaker_right_side():
     assert s.weaker_side == "right"
     assert s.flags == ("right_under_10s", "right_weaker_by_80pct")
     assert s.verdict == (
-        "Left leg: best 40.0 s (1 trial). Right leg: best 8.0 s (1 trial). Swap an easy run for "
-        "strength and stability work: right leg held under 10 s; right leg 80% shorter than the "
-        "other."
+        "Unipedal stance, eyes open, firm surface. Left leg: held 40.0 s (1 trial). Right leg: "
+        "held 8.0 s (1 trial). Swap an easy run for strength and stability work: right leg held "
+        "under 10 s; right leg 80% shorter than the other."
     )
 
 
@@ -76,23 +77,48 @@ def test_balanced_sides_and_missing_side():
     assert summarize([]).verdict == "No single-leg stance was found."
 
 
-def test_norms_by_age_group():
-    groups = [(lo, hi) for lo, hi, *_ in SPRINGER_2007_EYES_OPEN_BEST]
-    assert groups[0][0] == 18 and all(b[0] == a[1] + 1 for a, b in zip(groups[:-1], groups[1:], strict=True))
-    means = [(w + m) / 2 for _, _, w, m in SPRINGER_2007_EYES_OPEN_BEST]
-    assert means == sorted(means, reverse=True)  # norms fall with age
-    assert all(w <= 45 and m <= 45 for *_, w, m in SPRINGER_2007_EYES_OPEN_BEST)  # 45 s cap
-    n = norm_for_age(65)
-    assert n["age_group"] == "60-69"
-    assert n["norm_best_s"] == pytest.approx(round((n["norm_women_s"] + n["norm_men_s"]) / 2, 1))
-    assert norm_for_age(17) is None
-    assert norm_for_age(85)["age_group"] == norm_for_age(104)["age_group"] == "80+"  # open-ended
-
-
 def test_age_norm_flags_and_explains():
     cfg = SummaryConfig(age=75)
-    norm = norm_for_age(75)["norm_best_s"]
+    norm = norm_for(75).value_s  # eyes open, best of 3
     s = summarize([trial(0, "left", norm + 1.0), trial(1, "right", norm - 1.0)], cfg)
     assert s.left.norm["below_norm"] is False and s.right.norm["below_norm"] is True
+    assert s.left.norm["norm_best_s"] == 21.5 and s.left.norm["best"]["source"] == "S1"
     assert "right_below_age_norm" in s.flags
-    assert "right leg below the norm for age 75" in s.verdict
+    assert "right leg below the eyes-open norm for age 75 (21.5 s, best of 3)" in s.verdict
+
+
+def test_eyes_closed_is_compared_with_eyes_closed_norms_only():
+    eo = summarize([trial(0, "left", 14.0), trial(1, "right", 13.0)], SummaryConfig(age=45))
+    ec = summarize([trial(0, "left", 14.0, condition="eyes-closed"),
+                    trial(1, "right", 13.0, condition="eyes-closed")], SummaryConfig(age=45))  # fmt: skip
+    assert eo.left.norm["norm_best_s"] == 41.9 and ec.left.norm["norm_best_s"] == 12.75
+    assert eo.left.norm["norm_best_s"] != ec.left.norm["norm_best_s"]
+    assert ec.verdict.startswith("Unipedal stance, eyes closed, firm surface.")
+    assert eo.verdict.startswith("Unipedal stance, eyes open, firm surface.")
+    assert ec.condition == "eyes-closed" and ec.flags == ()  # 14 s eyes closed is at norm; no 10-s rule
+    assert "right_below_age_norm" in eo.flags and "left_under_10s" not in ec.flags
+
+
+def test_mixed_set_ups_are_never_summarised_together():
+    trials = [trial(0, "left", 20.0), trial(1, "left", 5.0, condition="eyes-closed"),
+              trial(2, "right", 18.0, surface="foam")]  # fmt: skip
+    with pytest.raises(ValueError, match="one test set-up at a time"):
+        summarize(trials)
+    assert list(by_test(trials)) == [("eyes-open", "firm", "unipedal"), ("eyes-closed", "firm", "unipedal"),
+                                     ("eyes-open", "foam", "unipedal")]  # fmt: skip
+    summaries = summarize_by_test(trials, SummaryConfig(age=30))
+    assert [x.test_key for x in summaries] == list(by_test(trials))
+    assert summaries[2].left is None and summaries[2].right.norm is None  # no norm on foam
+
+
+def test_verdict_reports_stable_time_and_bess_errors():
+    s = summarize([trial(0, "left", 32.0, stable_s=18.0), trial(1, "right", 30.0, stable_s=30.0)])
+    assert "Left leg: held 32.0 s (1 trial); stable for the first 18.0 s." in s.verdict
+    assert "Right leg: held 30.0 s (1 trial); stable throughout." in s.verdict
+    assert s.left.stable_s == 18.0
+    bess = dict(condition="eyes-closed", protocol="bess-single", hands_on_hips=True)
+    b = summarize([trial(0, "left", 20.0, errors=3, **bess), trial(1, "left", 20.0, errors=1, **bess),
+                   trial(2, "right", 20.0, errors=4, **bess)])  # fmt: skip
+    assert b.left.errors == 1 and b.left.best_trial == 1  # fewest errors
+    assert b.verdict.startswith("BESS single-leg stance (eyes closed, hands on hips), firm surface. "
+                                "Left leg: 1 BESS error (held 20.0 s; 2 trials).")  # fmt: skip

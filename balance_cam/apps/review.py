@@ -1,6 +1,7 @@
 """Reviewing stored tests: the ``history`` and ``report`` commands.
 
-Sessions are read from the history and summarised by :mod:`balance_cam.core.sessions`.
+Sessions are read from the history and summarised by :mod:`balance_cam.core.sessions`; trends
+are per test set-up (an eyes-closed session never joins an eyes-open trend).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.sessions import SessionReview, leg_trends, side_rows
+from balance_cam.core.sessions import SessionReview, leg_trends, setup_keys, side_rows
 from balance_cam.io.files import write_csv
 from balance_cam.io.history import History
 
@@ -31,7 +32,8 @@ def history_command(athlete: str | None, csv: Path | None, db: Path | None) -> N
             trials = h.trials(athlete)
         note = f"{write_csv(csv, trials)} ({len(trials)} trials)"
     rows = side_rows(load_reviews(db, athlete))
-    trends = {s: leg_trends(rows, s) for s in ("left", "right")} if athlete else {}
+    trends = ({(s, key): leg_trends(rows, s, key) for key in setup_keys(rows) for s in ("left", "right")}
+              if athlete else {})  # fmt: skip
     print_history(rows, athlete, trends, note=note)
 
 

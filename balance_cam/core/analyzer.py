@@ -26,6 +26,7 @@ from balance_cam.core.camera import CameraMotion, summarize_motion, to_reference
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import LegSwapGuard
 from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_metrics
+from balance_cam.core.quality import hands_on_hips_stop, trial_quality
 from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
 from balance_cam.core.skeleton import LEG_SWAP, Side, idx, leg_length
@@ -206,7 +207,10 @@ class Analyzer:
 
 
 def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: AnalysisConfig) -> Trial:
-    """Sway metrics of one trial from the landmarks between its start and end."""
+    """Sway metrics and balance quality of one trial from the landmarks between its start and
+    end (the hands-on-hips rule may end it earlier: :mod:`balance_cam.core.quality`)."""
+    span = hands_on_hips_stop(seg, span, config)
+    seg = seg.between(span.start_s, span.end_s)
     stance = span.stance
     min_vis = config.stance.min_visibility
     px = seg.stabilised_pixels()
@@ -225,6 +229,7 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
         stop_reason=span.stop_reason, sway=sway, lift_observed=span.lift_observed,
         start_frame=int(frames[0]) if len(frames) else 0,
         end_frame=int(frames[-1]) if len(frames) else 0, trace=trace,
+        **trial_quality(seg, span, trace, config),
     )  # fmt: skip
 
 

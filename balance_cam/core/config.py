@@ -7,6 +7,13 @@ pixels or frames, so it means the same at any resolution and frame rate.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+CONDITIONS = ("eyes-open", "eyes-closed")
+SURFACES = ("firm", "foam")
+PROTOCOLS = ("unipedal", "bess-single")
+#: The BESS single-leg stance is timed over 20 s (Riemann, Guskiewicz & Shields 1999).
+BESS_TRIAL_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,127 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class TestConfig:
+    """How the test is run: condition, surface, protocol, arm position (recorded per trial).
+
+    ``unipedal`` is the clinical unipedal stance test (stops at touchdown or stance-foot
+    movement); ``bess-single`` is the single-leg stance of the Balance Error Scoring System
+    (20-s trials, hands on the iliac crests, eyes closed; errors counted, at most 10). With
+    ``hands_on_hips`` in the unipedal test, the hands leaving the hips ends the trial; with
+    neither, the arms are free and arm movement is never an error.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    condition: str = "eyes-open"
+    """``eyes-open`` or ``eyes-closed``; declared by the operator (eye closure is not seen)."""
+    surface: str = "firm"
+    """``firm`` (floor) or ``foam`` (a foam pad under the stance foot)."""
+    protocol: str = "unipedal"
+    """``unipedal`` (clinical unipedal stance test) or ``bess-single`` (BESS single-leg stance)."""
+    hands_on_hips: bool = False
+    """Hands rest on the iliac crests throughout (always so under BESS)."""
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("condition", CONDITIONS), ("surface", SURFACES), ("protocol", PROTOCOLS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, but got {value!r}")
+        if self.protocol == "bess-single" and (self.condition != "eyes-closed" or not self.hands_on_hips):
+            raise ValueError("the BESS single-leg stance is done with eyes closed and hands on hips, "
+                             f"but got condition {self.condition!r}, hands_on_hips={self.hands_on_hips}")
+
+    @property
+    def bess(self) -> bool:
+        return self.protocol == "bess-single"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What must match for two tests to be compared: (condition, surface, protocol)."""
+        return (self.condition, self.surface, self.protocol)
+
+    @classmethod
+    def of(
+        cls, condition: str | None = None, surface: str | None = None, protocol: str | None = None,
+        hands_on_hips: bool | None = None,
+    ) -> TestConfig:  # fmt: skip
+        """A validated test set-up from options (None = the default; ``bess-single`` implies
+        eyes closed and hands on hips)."""
+        protocol = protocol or "unipedal"
+        bess = protocol == "bess-single"
+        return cls(condition or ("eyes-closed" if bess else "eyes-open"), surface or "firm", protocol,
+                   bool(hands_on_hips) or bess)  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> TestConfig:
+        d = d or {}
+        return cls.of(d.get("condition"), d.get("surface"), d.get("protocol"), d.get("hands_on_hips"))
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """Corrections, stable time and hands-on-hips detection (:mod:`balance_cam.core.quality`,
+    :mod:`balance_cam.core.posture`); calibrated on synthetic landmark series (docs/quality.md)."""
+
+    correction_ll_s: float = 0.10
+    """A correction is a burst of pelvis speed (relative to the stance ankle) above this, in leg
+    lengths per second: a pelvis shift of about 5 cm in 0.5 s peaks near 0.19 ll/s."""
+    refractory_s: float = 0.5
+    """Speed peaks closer than this to the last counted correction are the same correction."""
+    lowpass_hz: float = 2.0
+    """Speeds, trunk lean and foot pitch are low-passed (zero-phase) at this cut-off."""
+    skip_s: float = 1.0
+    """The first second after the lift (the weight shift onto the stance leg) has no corrections."""
+    edge_s: float = 0.5
+    """Nor has the last half second (the zero-phase filter's edge)."""
+    large_ll_s: float = 0.25
+    """A correction this fast is a loss of balance: stable time ends at its onset."""
+    lean_deg: float = 10.0
+    """Trunk (hip midpoint to shoulder midpoint) leaning this far from its start direction for
+    ``lean_min_s`` is a loss of balance."""
+    lean_min_s: float = 0.2
+    """... for this long (low-passed at ``lowpass_hz``)."""
+    arm_ll: float = 0.25
+    """A wrist this far from where it started (relative to the shoulders), reached at
+    ``arm_speed_ll_s`` or faster, is an arm reaction."""
+    arm_speed_ll_s: float = 1.0
+    """The wrist speed (leg lengths per second) on the way that makes an excursion a reaction."""
+    arm_with_correction_s: float = 0.5
+    """Arms free: an arm reaction ends stable time only within this of a correction (a grab
+    for balance, not a deliberate arm movement such as arms overhead in tree pose)."""
+    stable_skip_s: float = 0.5
+    """Losses of balance in the first half second after the lift are not counted."""
+    hands_off_ll: float = 0.40
+    """Hands on hips: a wrist farther than this from the hip of its side, or an elbow straighter
+    than ``elbow_off_deg``, is off the hip; back on below ``hands_on_ll`` and ``elbow_on_deg``."""
+    hands_on_ll: float = 0.30
+    """A hand is back on its hip closer than this (leg lengths) with the elbow bent."""
+    elbow_off_deg: float = 150.0
+    """An elbow straighter than this: the arm hangs or reaches, the hand is off the hip."""
+    elbow_on_deg: float = 135.0
+    """A hand is back on its hip with the elbow bent more than this."""
+    min_event_s: float = 0.2
+    """A posture violation (hands off, hip, foot) must last this long."""
+
+
+@dataclass(frozen=True)
+class BessConfig:
+    """BESS error detectors and counting (:mod:`balance_cam.core.bess`)."""
+
+    hip_deg: float = 30.0
+    """Raised thigh more than this from vertical: hip flexion or abduction beyond 30 degrees."""
+    hip_back_deg: float = 25.0
+    """... and back in position below this (hysteresis)."""
+    pitch_ll: float = 0.03
+    """Stance-foot pitch (toe minus heel height) changed by this many leg lengths: heel or
+    forefoot lifted (reliable from about 9 degrees of foot rotation)."""
+    settle_s: float = 0.5
+    """The start pose (foot pitch, wrist positions) is the median of this much of the trial."""
+    simultaneous_s: float = 1.0
+    """Errors within this of the last counted one are committed simultaneously: counted once."""
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
     """Everything one analysis needs; recorded in the result."""
 
@@ -111,6 +239,9 @@ class AnalysisConfig:
     sway: SwayConfig = field(default_factory=SwayConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     model: str = "full"
+    test: TestConfig = field(default_factory=TestConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    bess: BessConfig = field(default_factory=BessConfig)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -122,9 +253,19 @@ class AnalysisConfig:
         height_cm: float | None = None,
         age: int | None = None,
         model: str | None = None,
+        test: TestConfig | None = None,
     ) -> AnalysisConfig:
-        """A copy with the options the CLI exposes replaced where given."""
+        """A copy with the options the CLI exposes replaced where given.
+
+        The BESS single-leg stance (``test.protocol == "bess-single"``) times 20-s trials: its
+        limit is 20 s, and another ``limit_s`` is refused."""
         cfg = self
+        if test is not None:
+            if test.bess and limit_s not in (None, BESS_TRIAL_S):
+                raise ValueError(f"--protocol bess-single times {BESS_TRIAL_S:g}-s trials; "
+                                 f"--limit {limit_s:g} does not apply")  # fmt: skip
+            cfg = replace(cfg, test=test)
+            limit_s = BESS_TRIAL_S if test.bess else limit_s
         if limit_s is not None:
             cfg = replace(cfg, stance=replace(cfg.stance, limit_s=limit_s))
         if height_cm is not None:

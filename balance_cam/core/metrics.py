@@ -142,6 +142,16 @@ def _clean(t_s: np.ndarray, x: np.ndarray, cfg: SwayConfig) -> tuple[np.ndarray,
     return grid, _lowpass_runs(xu, fs, cfg.lowpass_hz)
 
 
+def uniform_filtered(
+    t_s: np.ndarray, x: np.ndarray, lowpass_hz: float, max_gap_s: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """(grid, x) of (N,) or (N, D) signals cleaned as the sway metrics are (gap-filled, resampled
+    at the median frame rate, zero-phase low-passed at ``lowpass_hz``; long gaps stay NaN)."""
+    x2 = np.asarray(x, dtype=np.float64).reshape(len(t_s), -1)
+    grid, out = _clean(np.asarray(t_s, dtype=np.float64), x2, SwayConfig(lowpass_hz, max_gap_s))
+    return grid, out.reshape((len(grid), *np.shape(x)[1:]))
+
+
 def _in_long_gap(grid: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Mask of grid times strictly inside an interval of ``t_s`` longer than ``max_gap_s``."""
     nxt = np.clip(np.searchsorted(t_s, grid, side="right"), 1, len(t_s) - 1)

@@ -1,8 +1,11 @@
 """Result types: frozen dataclasses, converted to and from the versioned JSON contract.
 
-JSON schema version ``SCHEMA_VERSION`` (see ``docs/output.md``): ``source``, ``model``,
-``trials`` (time order), ``summary`` (per side, asymmetry, verdict), ``tool_version``.
-NaN values are written as ``null``.
+JSON schema version ``SCHEMA_VERSION`` (see the README's output contract): ``source``,
+``model``, ``trials`` (time order), ``summary`` (per side, asymmetry, verdict),
+``tool_version``. NaN values are written as ``null``. Schema 1.2 adds the test condition and
+balance quality per trial (``condition``, ``surface``, ``protocol``, ``hands_on_hips``,
+``stable_s``, ``corrections``, ``sway_by_third``, BESS ``errors``); files of schema 1.0 and 1.1
+read with those missing (``null`` / defaults: eyes open, firm, unipedal).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.2"
+MAX_BESS_ERRORS = 10
 
 
 def clean_json(value: Any) -> Any:
@@ -97,8 +101,36 @@ class SwayTrace:
 
 
 @dataclass(frozen=True)
+class SwayThird:
+    """Sway in one third of a trial (:func:`balance_cam.core.quality.sway_by_third`)."""
+
+    ml_rms_cm: float
+    mean_velocity_cm_s: float
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    """One counted BESS error: when (video time), its first kind, and every kind committed with
+    it (:mod:`balance_cam.core.bess`)."""
+
+    t_s: float
+    kind: str
+    kinds: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"t_s": self.t_s, "kind": self.kind, "kinds": list(self.kinds or (self.kind,))}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ErrorEvent:
+        return cls(float(d["t_s"]), d["kind"], tuple(d.get("kinds") or (d["kind"],)))
+
+
+@dataclass(frozen=True)
 class Trial:
-    """One single-leg stance trial. ``stance`` is the leg stood on (subject's own side)."""
+    """One single-leg stance trial. ``stance`` is the leg stood on (subject's own side).
+
+    Quality fields (:mod:`balance_cam.core.quality`, :mod:`balance_cam.core.bess`): NaN / None
+    when unknown (results of schema 1.0 and 1.1); ``errors`` only under BESS."""
 
     index: int
     stance: str
@@ -110,36 +142,85 @@ class Trial:
     start_frame: int = 0
     end_frame: int = 0
     trace: SwayTrace | None = field(default=None, compare=False)
+    condition: str = "eyes-open"
+    surface: str = "firm"
+    protocol: str = "unipedal"
+    hands_on_hips: bool = False
+    stable_s: float = float("nan")
+    stable_reason: str | None = None
+    corrections: int | None = None
+    correction_times_s: tuple[float, ...] = ()
+    sway_by_third: tuple[SwayThird, ...] = ()
+    last_first_ml_rms_ratio: float = float("nan")
+    last_first_velocity_ratio: float = float("nan")
+    errors: int | None = None
+    error_events: tuple[ErrorEvent, ...] = ()
+    errors_max_reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.stance not in ("left", "right"):
             raise ValueError(f"stance must be 'left' or 'right', but got {self.stance!r}")
         if self.end_s < self.start_s:
             raise ValueError(f"end_s ({self.end_s}) is before start_s ({self.start_s})")
+        if math.isfinite(self.stable_s) and not -1e-9 <= self.stable_s <= self.hold_s + 1e-6:
+            raise ValueError(f"stable_s must be between 0 and hold_s ({self.hold_s}), "
+                             f"but got {self.stable_s}")
+        if self.corrections is not None and self.corrections < 0:
+            raise ValueError(f"corrections must be >= 0, but got {self.corrections}")
+        if self.errors is not None and not 0 <= self.errors <= MAX_BESS_ERRORS:
+            raise ValueError(f"errors must be between 0 and {MAX_BESS_ERRORS}, but got {self.errors}")
 
     @property
     def hold_s(self) -> float:
         return self.end_s - self.start_s
+
+    @property
+    def test_key(self) -> tuple[str, str, str]:
+        """(condition, surface, protocol): trials compare only with the same key."""
+        return (self.condition, self.surface, self.protocol)
 
     def to_dict(self, traces: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
             "index": self.index, "stance": self.stance, "start_s": self.start_s,
             "end_s": self.end_s, "hold_s": self.hold_s, "stop_reason": self.stop_reason,
             "lift_observed": self.lift_observed, "start_frame": self.start_frame,
-            "end_frame": self.end_frame, "sway": asdict(self.sway),
+            "end_frame": self.end_frame, "condition": self.condition, "surface": self.surface,
+            "protocol": self.protocol, "hands_on_hips": self.hands_on_hips,
+            "stable_s": self.stable_s, "stable_reason": self.stable_reason,
+            "corrections": self.corrections, "correction_times_s": list(self.correction_times_s),
+            "sway_by_third": [asdict(x) for x in self.sway_by_third],
+            "sway_last_first_ratio": {"ml_rms": self.last_first_ml_rms_ratio,
+                                      "mean_velocity": self.last_first_velocity_ratio},
+            "sway": asdict(self.sway),
         }  # fmt: skip
+        if self.errors is not None:
+            d.update(errors=self.errors, error_events=[e.to_dict() for e in self.error_events],
+                     errors_max_reason=self.errors_max_reason)  # fmt: skip
         if traces and self.trace is not None:
             d["trace"] = self.trace.to_dict()
         return clean_json(d)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Trial:
+        ratio = d.get("sway_last_first_ratio") or {}
         return cls(
             index=d["index"], stance=d["stance"], start_s=d["start_s"], end_s=d["end_s"],
             stop_reason=d["stop_reason"], sway=SwayMetrics.from_dict(d["sway"]),
             lift_observed=d.get("lift_observed", True), start_frame=d.get("start_frame", 0),
             end_frame=d.get("end_frame", 0),
             trace=SwayTrace.from_dict(d["trace"]) if "trace" in d else None,
+            condition=d.get("condition") or "eyes-open", surface=d.get("surface") or "firm",
+            protocol=d.get("protocol") or "unipedal", hands_on_hips=bool(d.get("hands_on_hips", False)),
+            stable_s=_nan(d.get("stable_s")), stable_reason=d.get("stable_reason"),
+            corrections=d.get("corrections"),
+            correction_times_s=tuple(float(v) for v in d.get("correction_times_s") or ()),
+            sway_by_third=tuple(SwayThird(_nan(x.get("ml_rms_cm")), _nan(x.get("mean_velocity_cm_s")))
+                                for x in d.get("sway_by_third") or ()),
+            last_first_ml_rms_ratio=_nan(ratio.get("ml_rms")),
+            last_first_velocity_ratio=_nan(ratio.get("mean_velocity")),
+            errors=d.get("errors"),
+            error_events=tuple(ErrorEvent.from_dict(e) for e in d.get("error_events") or ()),
+            errors_max_reason=d.get("errors_max_reason"),
         )  # fmt: skip
 
 
@@ -155,9 +236,17 @@ class SideSummary:
     sway: SwayMetrics
     under_stable_min: bool
     norm: dict[str, Any] | None = None
+    stable_s: float = float("nan")
+    """Stable time of the best trial."""
+    corrections: int | None = None
+    """Corrections in the best trial."""
+    errors: int | None = None
+    """BESS: errors of the best trial (under BESS the best trial is the one with the fewest)."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        if self.errors is None:
+            del d["errors"]
         return clean_json(d)
 
     @classmethod
@@ -166,7 +255,8 @@ class SideSummary:
             stance=d["stance"], n_trials=d["n_trials"], best_hold_s=_nan(d["best_hold_s"]),
             mean_hold_s=_nan(d["mean_hold_s"]), best_trial=d["best_trial"],
             sway=SwayMetrics.from_dict(d["sway"]), under_stable_min=d["under_stable_min"],
-            norm=d.get("norm"),
+            norm=d.get("norm"), stable_s=_nan(d.get("stable_s")), corrections=d.get("corrections"),
+            errors=d.get("errors"),
         )  # fmt: skip
 
 
@@ -181,9 +271,17 @@ class Summary:
     weaker_side: str | None
     flags: tuple[str, ...]
     verdict: str
+    condition: str = "eyes-open"
+    surface: str = "firm"
+    protocol: str = "unipedal"
+
+    @property
+    def test_key(self) -> tuple[str, str, str]:
+        return (self.condition, self.surface, self.protocol)
 
     def to_dict(self) -> dict[str, Any]:
         return clean_json({
+            "condition": self.condition, "surface": self.surface, "protocol": self.protocol,
             "left": self.left.to_dict() if self.left else None,
             "right": self.right.to_dict() if self.right else None,
             "hold_asymmetry_pct": self.hold_asymmetry_pct,
@@ -197,7 +295,8 @@ class Summary:
         return cls(
             side["left"], side["right"], _nan(d.get("hold_asymmetry_pct")),
             _nan(d.get("sway_asymmetry_pct")), d.get("weaker_side"), tuple(d.get("flags", [])),
-            d.get("verdict", ""),
+            d.get("verdict", ""), d.get("condition") or "eyes-open", d.get("surface") or "firm",
+            d.get("protocol") or "unipedal",
         )
 
 

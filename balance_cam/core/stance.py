@@ -55,7 +55,15 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
 - **end of shot**: the video cuts to another shot (:meth:`StanceDetector.new_shot`); the trial
   ends at its last tracked frame and nothing (rest positions, reference, leg length) carries
   over into the new shot.
-- **time limit** (``limit_s`` after the start, whatever is seen) and **end of video**.
+- **time limit** (``limit_s`` after the start, whatever is seen; 20 s under
+  ``--protocol bess-single``) and **end of video**.
+- **hands off hips** (only with ``--hands-on-hips`` in the unipedal test): either hand leaving
+  its hip for 0.2 s (wrist farther than 0.40 leg lengths from the hip, or elbow straighter than
+  150°; :mod:`balance_cam.core.posture`) ends the trial at the onset; hands not on the hips at
+  the lift end it at once. Applied when the trial is measured
+  (:func:`balance_cam.core.quality.hands_on_hips_stop`), so a live timer runs on until the
+  foot comes down. Without it (and outside BESS, where it is an error instead) arm movement
+  never ends a trial.
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
 first frames with a person (no double stance seen yet, so heights are relative to level feet)

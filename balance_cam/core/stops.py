@@ -1,6 +1,7 @@
 """Why a trial ended: the stop reasons, and the one table of the words used for each.
 
-The rule behind each reason is written in :mod:`balance_cam.core.stance`; this module only
+The rule behind each reason is written in :mod:`balance_cam.core.stance` (``hands_off_hips``:
+:mod:`balance_cam.core.quality`); this module only
 names them. Tables, overlays and reports take their words from :data:`STOP_WORDS`.
 """
 
@@ -11,7 +12,7 @@ from typing import Literal, get_args
 
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped",
-    "end_of_shot",
+    "end_of_shot", "hands_off_hips",
 ]
 STOP_REASONS: tuple[str, ...] = get_args(StopReason)
 
@@ -34,6 +35,7 @@ STOP_WORDS: dict[str, StopWords] = {
     "end_of_video": StopWords("video end", "video ended while still holding"),
     "stopped": StopWords("stopped", "stopped by the operator"),
     "end_of_shot": StopWords("cut", "the video cut to another shot"),
+    "hands_off_hips": StopWords("hands off hips", "hands left the hips (hands-on-hips test)"),
 }
 
 

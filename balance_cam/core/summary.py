@@ -2,19 +2,28 @@
 
 Definitions:
 
+- like with like: a summary covers the trials of one test set-up (condition, surface and
+  protocol, :func:`by_test`); an eyes-closed hold is never set against an eyes-open one, nor
+  against eyes-open norms or trends (:func:`summarize` refuses mixed trials).
 - best hold of a side: the longest ``hold_s`` of that stance leg (clinical "best of 3";
-  Springer et al. 2007); mean hold: the mean over that side's trials.
+  Springer et al. 2007); mean hold: the mean over that side's trials. Under BESS the best trial
+  is the one with the fewest errors (then the longest). The side's stable time, corrections and
+  BESS errors are those of its best trial.
 - hold asymmetry (%): ``100 * (best_strong - best_weak) / best_strong`` — how much shorter the
   weaker side holds than the stronger, 0 % for equal sides, 100 % when one side cannot hold.
 - sway asymmetry (%): ``100 * (larger - smaller) / larger`` of ``ml_rms_cm`` of each side's
   best trial: how much less the steadier side sways.
-- Running-coach rule: a side whose best hold is under ``stable_min_s`` (10 s) is flagged; so
-  is a side holding ``asymmetry_flag_pct`` (25 %) shorter than the other. Either means: swap
-  an easy run for strength and stability work.
-- Norms: eyes-open unipedal stance, best of 3 trials, by age group, from Springer BA, Marin R,
-  Cyhan T, Roberts H, Gill NW (2007) "Normative values for the unipedal stance test with eyes
-  open and closed", J Geriatr Phys Ther 30(1):8-15, doi:10.1519/00139143-200704000-00003.
-  Trials there were capped at 45 s.
+- Running-coach rule (eyes open on a firm surface, unipedal test only: it is an eyes-open rule
+  of thumb): a side whose best hold is under ``stable_min_s`` (10 s) is flagged; so is, in any
+  set-up, a side holding ``asymmetry_flag_pct`` (25 %) shorter than the other. Either means:
+  swap an easy run for strength and stability work.
+- Norms (unipedal test on a firm floor, with ``age``): Springer et al. (2007) for the test's
+  own condition, eyes open or eyes closed (:mod:`balance_cam.core.norms`, every value with its
+  source and status): the best hold against the best-of-3 norm, the mean hold against the
+  mean-of-3 norm, each only where a checked value exists. Trials there were capped at 45 s and
+  done with arms crossed. No norm is used for foam or for BESS error scores.
+- Verdict: names the set-up, then per side the best hold and how long it stayed stable
+  ("held 32.0 s (3 trials); stable for the first 18.0 s"), or under BESS the errors.
 """
 
 from __future__ import annotations
@@ -25,32 +34,28 @@ from dataclasses import dataclass
 from typing import Literal
 
 from balance_cam.core.config import SummaryConfig
+from balance_cam.core.norms import side_norm
 from balance_cam.core.results import SideSummary, Summary, Trial
 
-#: Springer et al. (2007): eyes open, best of 3, mean seconds by age group (women, men).
-#: The age groups (18-39, 40-49, 50-59, 60-69, 70-79, 80+) match the paper's abstract; the
-#: values themselves could not be checked against the paper's table (not openly available),
-#: see docs/analysis-checks.md. The paper's oldest group is open-ended ("80+").
-SPRINGER_2007_EYES_OPEN_BEST: tuple[tuple[int, int, float, float], ...] = (
-    (18, 39, 43.5, 43.2),
-    (40, 49, 40.4, 40.1),
-    (50, 59, 36.0, 38.1),
-    (60, 69, 25.1, 28.7),
-    (70, 79, 11.3, 18.3),
-    (80, 99, 7.4, 5.6),
-)
+SetupKey = tuple[str, str, str]
+DEFAULT_KEY: SetupKey = ("eyes-open", "firm", "unipedal")
 
 
-def norm_for_age(age: int) -> dict[str, object] | None:
-    """Springer et al. (2007) eyes-open best-of-3 norm for ``age`` (mean of women and men)."""
-    oldest = SPRINGER_2007_EYES_OPEN_BEST[-1][0]
-    for lo, hi, women, men in SPRINGER_2007_EYES_OPEN_BEST:
-        if lo <= age <= hi or age >= lo == oldest:
-            group = f"{lo}+" if lo == oldest else f"{lo}-{hi}"
-            return {"age_group": group, "norm_best_s": round((women + men) / 2, 1),
-                    "norm_women_s": women, "norm_men_s": men,
-                    "reference": "Springer et al. 2007, eyes open, best of 3"}  # fmt: skip
-    return None
+def by_test(trials: Sequence[Trial]) -> dict[SetupKey, list[Trial]]:
+    """Trials grouped by (condition, surface, protocol), groups in order of first appearance."""
+    groups: dict[SetupKey, list[Trial]] = {}
+    for t in trials:
+        groups.setdefault(t.test_key, []).append(t)
+    return groups
+
+
+def setup_words(key: SetupKey, hands_on_hips: bool = False) -> str:
+    """The set-up in words, e.g. ``"Unipedal stance, eyes closed, firm surface"``."""
+    condition, surface, protocol = key
+    if protocol == "bess-single":
+        return f"BESS single-leg stance (eyes closed, hands on hips), {surface} surface"
+    hands = ", hands on hips" if hands_on_hips else ""
+    return f"Unipedal stance, {condition.replace('-', ' ')}{hands}, {surface} surface"
 
 
 def asymmetry_pct(strong: float, weak: float) -> float:
@@ -60,25 +65,45 @@ def asymmetry_pct(strong: float, weak: float) -> float:
     return 100.0 * (strong - weak) / strong
 
 
+def _best(trials: Sequence[Trial]) -> Trial:
+    """The best trial: the longest hold; under BESS the fewest errors, then the longest hold."""
+    if all(t.errors is not None for t in trials):
+        return min(trials, key=lambda t: (t.errors, -t.hold_s))
+    return max(trials, key=lambda t: t.hold_s)
+
+
+def _applies_ten_s_rule(key: SetupKey) -> bool:
+    return key == DEFAULT_KEY
+
+
 def side_summary(trials: Sequence[Trial], stance: str, cfg: SummaryConfig) -> SideSummary | None:
-    """Summary of one stance leg, or None when it has no trial."""
+    """Summary of one stance leg, or None when it has no trial (``trials`` of one set-up)."""
     mine = [t for t in trials if t.stance == stance]
     if not mine:
         return None
-    best = max(mine, key=lambda t: t.hold_s)
-    norm = norm_for_age(cfg.age) if cfg.age is not None else None
-    if norm is not None:
-        norm = {**norm, "below_norm": best.hold_s < float(norm["norm_best_s"])}  # type: ignore[arg-type]
+    best = _best(mine)
+    mean_s = sum(t.hold_s for t in mine) / len(mine)
+    condition, surface, protocol = best.test_key
+    norm = None
+    if cfg.age is not None and surface == "firm" and protocol == "unipedal":
+        norm = side_norm(cfg.age, condition, best.hold_s, mean_s)
     return SideSummary(
-        stance=stance, n_trials=len(mine), best_hold_s=best.hold_s,
-        mean_hold_s=sum(t.hold_s for t in mine) / len(mine), best_trial=best.index,
-        sway=best.sway, under_stable_min=best.hold_s < cfg.stable_min_s, norm=norm,
+        stance=stance, n_trials=len(mine), best_hold_s=best.hold_s, mean_hold_s=mean_s,
+        best_trial=best.index, sway=best.sway,
+        under_stable_min=_applies_ten_s_rule(best.test_key) and best.hold_s < cfg.stable_min_s,
+        norm=norm, stable_s=best.stable_s, corrections=best.corrections, errors=best.errors,
     )  # fmt: skip
 
 
 def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summary:
-    """Per-side summaries, asymmetries, flags and the verdict sentence."""
+    """Per-side summaries, asymmetries, flags and the verdict sentence of the trials of one
+    set-up (:func:`by_test`); raises ``ValueError`` for trials of several set-ups."""
     cfg = cfg or SummaryConfig()
+    groups = by_test(trials)
+    if len(groups) > 1:
+        raise ValueError("summarize one test set-up at a time (by_test), but got "
+                         + "; ".join(", ".join(k) for k in groups))  # fmt: skip
+    key = next(iter(groups), DEFAULT_KEY)
     left, right = side_summary(trials, "left", cfg), side_summary(trials, "right", cfg)
     hold_asym = sway_asym = float("nan")
     weaker: str | None = None
@@ -89,8 +114,14 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
         lo, hi = sorted((left.sway.ml_rms_cm, right.sway.ml_rms_cm))
         sway_asym = asymmetry_pct(hi, lo)
     flags = _flags(left, right, hold_asym, weaker, cfg)
+    hands = any(t.hands_on_hips for t in trials)
     return Summary(left, right, hold_asym, sway_asym, weaker, tuple(f.code for f in flags),
-                   _verdict(left, right, flags, cfg))  # fmt: skip
+                   _verdict(left, right, flags, cfg, key, hands), *key)  # fmt: skip
+
+
+def summarize_by_test(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> list[Summary]:
+    """One :func:`summarize` per set-up present in ``trials``."""
+    return [summarize(group, cfg) for group in by_test(trials).values()]
 
 
 @dataclass(frozen=True)
@@ -100,7 +131,9 @@ class Flag:
     kind: Literal["under", "weaker", "below_norm"]
     side: str
     value: float = float("nan")
-    """The stable minimum in seconds (``under``) or the asymmetry in percent (``weaker``)."""
+    """The stable minimum in seconds (``under``), the asymmetry in percent (``weaker``) or the
+    best-of-3 norm in seconds (``below_norm``)."""
+    condition: str = "eyes-open"
 
     @property
     def code(self) -> str:
@@ -115,7 +148,8 @@ class Flag:
             return f"{self.side} leg held under {self.value:g} s"
         if self.kind == "weaker":
             return f"{self.side} leg {self.value:.0f}% shorter than the other"
-        return f"{self.side} leg below the norm for age {cfg.age}"
+        return (f"{self.side} leg below the {self.condition} norm for age {cfg.age} "
+                f"({self.value:.1f} s, best of 3)")  # fmt: skip
 
 
 def _flags(
@@ -125,28 +159,40 @@ def _flags(
     flags = [Flag("under", s.stance, cfg.stable_min_s) for s in (left, right) if s and s.under_stable_min]
     if weaker and hold_asym >= cfg.asymmetry_flag_pct:
         flags.append(Flag("weaker", weaker, hold_asym))
-    flags += [Flag("below_norm", s.stance) for s in (left, right)
-              if s and s.norm and s.norm.get("below_norm")]  # fmt: skip
+    flags += [Flag("below_norm", s.stance, float(s.norm["norm_best_s"]), str(s.norm["condition"]))
+              for s in (left, right) if s and s.norm and s.norm.get("below_norm")]  # fmt: skip
     return flags
 
 
+def _side_words(s: SideSummary) -> str:
+    trials = f"{s.n_trials} trial{'s' if s.n_trials > 1 else ''}"
+    if s.errors is not None:
+        return (f"{s.stance.capitalize()} leg: {s.errors} BESS error{'' if s.errors == 1 else 's'}"
+                f" (held {s.best_hold_s:.1f} s; {trials}).")  # fmt: skip
+    text = f"{s.stance.capitalize()} leg: held {s.best_hold_s:.1f} s ({trials})"
+    if math.isfinite(s.stable_s) and s.best_hold_s > 0.05:
+        stable = "throughout" if s.stable_s >= s.best_hold_s - 0.05 else f"for the first {s.stable_s:.1f} s"
+        text += f"; stable {stable}"
+    return text + "."
+
+
 def _verdict(
-    left: SideSummary | None, right: SideSummary | None, flags: list[Flag], cfg: SummaryConfig
-) -> str:
+    left: SideSummary | None, right: SideSummary | None, flags: list[Flag], cfg: SummaryConfig,
+    key: SetupKey = DEFAULT_KEY, hands_on_hips: bool = False,
+) -> str:  # fmt: skip
     if not left and not right:
         return "No single-leg stance was found."
-    parts = []
-    for s in (left, right):
-        if s:
-            parts.append(f"{s.stance.capitalize()} leg: best {s.best_hold_s:.1f} s"
-                         f" ({s.n_trials} trial{'s' if s.n_trials > 1 else ''}).")  # fmt: skip
+    parts = [setup_words(key, hands_on_hips) + "."]
+    parts += [_side_words(s) for s in (left, right) if s]
     missing = [side for side, s in (("left", left), ("right", right)) if s is None]
     if missing:
         parts.append(f"The {missing[0]} leg was not tested.")
     if flags:
         parts.append("Swap an easy run for strength and stability work: "
                      + "; ".join(f.explain(cfg) for f in flags) + ".")  # fmt: skip
-    else:
+    elif _applies_ten_s_rule(key):
         parts.append(f"Both tested sides held at least {cfg.stable_min_s:g} s without a clear "
                      "left/right difference.")  # fmt: skip
+    else:
+        parts.append("No clear left/right difference.")
     return " ".join(parts)

@@ -81,8 +81,35 @@ MIGRATIONS: tuple[str, ...] = (
         n_samples = json_extract(trial_json, '$.sway.n_samples'),
         fs_hz = json_extract(trial_json, '$.sway.fs_hz');
     """,
+    # 4: test set-up and balance quality per trial (trials stored before keep the defaults:
+    #    eyes open, firm, unipedal, arms free; unknown quality stays NULL)
+    """
+    ALTER TABLE trials ADD COLUMN condition TEXT NOT NULL DEFAULT 'eyes-open';
+    ALTER TABLE trials ADD COLUMN surface TEXT NOT NULL DEFAULT 'firm';
+    ALTER TABLE trials ADD COLUMN protocol TEXT NOT NULL DEFAULT 'unipedal';
+    ALTER TABLE trials ADD COLUMN hands_on_hips INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE trials ADD COLUMN stable_s REAL;
+    ALTER TABLE trials ADD COLUMN corrections INTEGER;
+    ALTER TABLE trials ADD COLUMN errors INTEGER;
+    UPDATE trials SET condition = COALESCE(json_extract(trial_json, '$.condition'), condition),
+        surface = COALESCE(json_extract(trial_json, '$.surface'), surface),
+        protocol = COALESCE(json_extract(trial_json, '$.protocol'), protocol),
+        hands_on_hips = COALESCE(json_extract(trial_json, '$.hands_on_hips'), hands_on_hips),
+        stable_s = json_extract(trial_json, '$.stable_s'),
+        corrections = json_extract(trial_json, '$.corrections'),
+        errors = json_extract(trial_json, '$.errors');
+    """,
 )
+#: The test set-up and quality columns of migration 4, filled from each :class:`Trial`.
+QUALITY_COLUMNS = ("condition", "surface", "protocol", "hands_on_hips", "stable_s", "corrections", "errors")
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _sql(value: Any) -> Any:
+    """NaN as NULL (sqlite3 would store NaN as NULL for REAL anyway, but say so), bool as 0/1."""
+    if isinstance(value, float) and value != value:
+        return None
+    return int(value) if isinstance(value, bool) else value
 
 
 class HistoryError(RuntimeError):
@@ -175,13 +202,15 @@ class History:
             save_series(series, buf)
             blob = buf.getvalue()
         sway = asdict(trial.sway)
+        quality = [_sql(getattr(trial, c)) for c in QUALITY_COLUMNS]
+        columns = (*SWAY_COLUMNS, *QUALITY_COLUMNS)
         with self._tx():
             self.conn.execute(
                 f"INSERT INTO trials (session_id, idx, stance, start_s, end_s, hold_s, stop_reason,"
-                f" {', '.join(SWAY_COLUMNS)}, trial_json, landmarks_npz)"
-                f" VALUES ({', '.join('?' * (9 + len(SWAY_COLUMNS)))})",
+                f" {', '.join(columns)}, trial_json, landmarks_npz)"
+                f" VALUES ({', '.join('?' * (9 + len(columns)))})",
                 (session_id, trial.index, trial.stance, trial.start_s, trial.end_s, trial.hold_s,
-                 trial.stop_reason, *(sway[c] for c in SWAY_COLUMNS),
+                 trial.stop_reason, *(sway[c] for c in SWAY_COLUMNS), *quality,
                  json.dumps(trial.to_dict(traces=True)), blob),
             )  # fmt: skip
 
@@ -222,7 +251,7 @@ class History:
         sql = (
             "SELECT s.athlete, s.started_at, s.kind, s.source, s.complete, t.session_id, t.idx,"
             " t.stance, t.start_s, t.end_s, t.hold_s, t.stop_reason,"
-            f" {', '.join('t.' + c for c in SWAY_COLUMNS)}"
+            f" {', '.join('t.' + c for c in (*SWAY_COLUMNS, *QUALITY_COLUMNS))}"
             " FROM trials t JOIN sessions s ON s.id = t.session_id"
         )
         args: tuple[Any, ...] = ()

@@ -20,6 +20,7 @@ from rich.table import Table
 from balance_cam.core.results import AnalysisResult, SideSummary, Summary
 from balance_cam.core.sessions import SideRow
 from balance_cam.core.stops import stop_label
+from balance_cam.core.summary import DEFAULT_KEY, setup_words
 from balance_cam.core.trends import TrendFit
 
 
@@ -44,17 +45,24 @@ def _header(result: AnalysisResult) -> str:
             f"{result.frames_decoded} frames{person}")  # fmt: skip
 
 
+def _int(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
 def trials_table(result: AnalysisResult) -> Table:
-    """One row per trial: leg stood on, start, hold, why it stopped, ML sway and angle."""
+    """One row per trial: leg stood on, start, hold, stable time, why it stopped, corrections,
+    ML sway and velocity (BESS: errors instead of velocity)."""
+    bess = any(t.errors is not None for t in result.trials)
     table = _table(title="Trials")
-    for col in ("#", "leg", "start s", "hold s", "stopped by", "ML RMS cm", "angle RMS°",
-                "vel cm/s"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("leg", "stopped by") else "right")
+    last = "errors" if bess else "vel cm/s"
+    for col in ("#", "leg", "start s", "hold s", "stable", "stopped by", "corr", "ML cm", last):
+        table.add_column(col, justify="left" if col in ("leg", "stopped by") else "right",
+                         no_wrap=col == "stopped by")  # fmt: skip
     for t in result.trials:
         s = t.sway
         table.add_row(str(t.index + 1), t.stance, _fmt(t.start_s, 2), _fmt(t.hold_s, 2),
-                      stop_label(t.stop_reason), _fmt(s.ml_rms_cm),
-                      _fmt(s.angle_rms_deg, 2), _fmt(s.mean_velocity_cm_s))  # fmt: skip
+                      _fmt(t.stable_s, 2), stop_label(t.stop_reason), _int(t.corrections),
+                      _fmt(s.ml_rms_cm), _int(t.errors) if bess else _fmt(s.mean_velocity_cm_s))  # fmt: skip
     return table
 
 
@@ -73,8 +81,12 @@ def sides_table(summary: Summary) -> Table:
         ("ML path cm", lambda s: _fmt(s.sway.path_length_cm)),
         ("sway angle RMS°", lambda s: _fmt(s.sway.angle_rms_deg, 2)),
         ("95% ellipse cm²", lambda s: _fmt(s.sway.ellipse95_area_cm2)),
+        ("stable s (best)", lambda s: _fmt(s.stable_s, 2)),
+        ("corrections", lambda s: _int(s.corrections)),
         ("under 10 s", lambda s: "yes" if s.under_stable_min else "no"),
     )
+    if any(s and s.errors is not None for s in sides):
+        rows += (("BESS errors", lambda s: _int(s.errors)),)
     for label, cell in rows:
         table.add_row(label, *(cell(s) if s else "–" for s in sides))
     if any(s and s.norm for s in sides):
@@ -99,10 +111,13 @@ def asymmetry_line(summary: Summary) -> str:
 
 
 def print_result(result: AnalysisResult, console: Console | None = None) -> None:
-    """Header, trials table, per-side block, asymmetry, verdict and warnings."""
+    """Header, test set-up, trials table, per-side block, asymmetry, verdict and warnings."""
     console = console or Console()
     console.print(_header(result))
     if result.trials:
+        t = result.trials[0]
+        console.print(f"Test: {setup_words(result.summary.test_key, t.hands_on_hips)}", markup=False,
+                      highlight=False)  # fmt: skip
         console.print(trials_table(result))
         console.print(sides_table(result.summary))
         console.print(asymmetry_line(result.summary))
@@ -122,35 +137,46 @@ def stderr_console() -> Console:
 
 
 # -- history ----------------------------------------------------------------------------------
+def short_setup(key: tuple[str, str, str]) -> str:
+    """A test set-up in a few words: ``"eyes closed, foam"``, ``"BESS, firm"``."""
+    condition, surface, protocol = key
+    return f"{'BESS' if protocol == 'bess-single' else condition.replace('-', ' ')}, {surface}"
+
+
 def history_table(rows: Sequence[SideRow], athlete: str | None) -> Table:
-    """One row per session and leg: date, athlete, trials, best and mean hold, ML and angle sway."""
+    """One row per session, set-up and leg: date, athlete, test, trials, best and mean hold,
+    stable time and ML sway of the best trial."""
     title = "Balance history" + (f": {escape(athlete)}" if athlete else "")
     table = Table(title=title, title_justify="left")
-    for col in ("date", "athlete", "leg", "trials", "best hold s", "mean hold s", "ML RMS cm",
-                "angle RMS °"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("date", "athlete", "leg") else "right",
-                         no_wrap=col == "date")
+    for col in ("date", "athlete", "test", "leg", "trials", "best hold s", "mean hold s", "stable s",
+                "ML RMS cm"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("date", "athlete", "test", "leg") else "right",
+                         no_wrap=col == "date")  # fmt: skip
     for r in rows:
         s = r.side
-        table.add_row(r.started_at[:16].replace("T", " "), escape(r.athlete), r.stance,
-                      str(s.n_trials), _fmt(s.best_hold_s), _fmt(s.mean_hold_s),
-                      _fmt(s.sway.ml_rms_cm), _fmt(s.sway.angle_rms_deg))  # fmt: skip
+        table.add_row(r.started_at[:16].replace("T", " "), escape(r.athlete), short_setup(r.test_key),
+                      r.stance, str(s.n_trials), _fmt(s.best_hold_s), _fmt(s.mean_hold_s),
+                      _fmt(s.stable_s), _fmt(s.sway.ml_rms_cm))  # fmt: skip
     return table
 
 
-def trend_lines(trends: dict[str, tuple[TrendFit | None, TrendFit | None]]) -> list[str]:
-    """Per leg, the least-squares trend of best hold and ML sway per week, as sentences."""
+Trends = dict[tuple[str, tuple[str, str, str]], tuple[TrendFit | None, TrendFit | None]]
+
+
+def trend_lines(trends: Trends) -> list[str]:
+    """Per leg and test set-up, the least-squares trend of best hold and ML sway per week, as
+    sentences (the set-up named unless it is eyes open, firm, unipedal)."""
     lines = []
-    for side, (hold, sway) in trends.items():
+    for (side, key), (hold, sway) in trends.items():
         if hold is not None:
-            text = f"{side} leg trend, {hold.n} sessions: hold {hold.per_week('s')}"
+            setup = "" if key == DEFAULT_KEY else f" ({short_setup(key)})"
+            text = f"{side} leg trend{setup}, {hold.n} sessions: hold {hold.per_week('s')}"
             lines.append(text + (f", ML sway {sway.per_week('cm')}" if sway else ""))
     return lines
 
 
 def print_history(
-    rows: Sequence[SideRow], athlete: str | None,
-    trends: dict[str, tuple[TrendFit | None, TrendFit | None]], note: str | None = None,
+    rows: Sequence[SideRow], athlete: str | None, trends: Trends, note: str | None = None,
 ) -> None:  # fmt: skip
     """The ``history`` command's output: the CSV note on stderr, then the table and trends."""
     if note:

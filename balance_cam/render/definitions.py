@@ -1,9 +1,10 @@
 """Build ``docs/definitions.md`` from the code's own docstrings (one source of truth).
 
-The definitions of events, metrics, the summary and every configurable threshold live in the
-docstrings of :mod:`balance_cam.core.stance`, :mod:`balance_cam.core.metrics`,
-:mod:`balance_cam.core.summary`, :mod:`balance_cam.core.filtering` and
-:mod:`balance_cam.core.config`; this module collects them so the
+The definitions of events, metrics, balance quality, BESS errors, norms, the summary and every
+configurable threshold live in the docstrings of :mod:`balance_cam.core.stance`,
+:mod:`balance_cam.core.metrics`, :mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`,
+:mod:`balance_cam.core.bess`, :mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`,
+:mod:`balance_cam.core.filtering` and :mod:`balance_cam.core.config`; this module collects them so the
 docs and the HTML report never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
 the file; a test checks it is current.
 """
@@ -16,7 +17,7 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from balance_cam.core import config, filtering, metrics, stance, summary
+from balance_cam.core import bess, config, filtering, metrics, norms, posture, quality, stance, summary
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
 
@@ -42,6 +43,20 @@ def _config_table(cls: type) -> str:
     return "\n".join(rows)
 
 
+def _norms_table() -> str:
+    """Every Springer et al. (2007) value with its source label and status, then the sources."""
+    rows = ["| condition | statistic | age | women | men | combined |", "|---|---|---|---|---|---|"]
+
+    def cell(v: norms.NormValue | None) -> str:
+        return "—" if v is None else f"{v.value_s:g} s ({v.source}, {v.status})"
+
+    for r in norms.SPRINGER_2007:
+        rows.append(f"| {r.condition} | {r.statistic.replace('_', ' ')} | {r.age_group} | {cell(r.women)} "
+                    f"| {cell(r.men)} | {cell(r.combined)} |")  # fmt: skip
+    sources = [f"- **{k}**: {v}" for k, v in norms.SOURCES.items()]
+    return "\n".join(rows) + "\n\nSources:\n\n" + "\n".join(sources)
+
+
 def render() -> str:
     parts = [
         "# Definitions\n",
@@ -51,6 +66,16 @@ def render() -> str:
         "\n### Parameters\n", _config_table(config.StanceConfig),
         "\n## Sway metrics (`balance_cam/core/metrics.py`)\n", inspect.cleandoc(metrics.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.SwayConfig),
+        "\n## Test set-up (`balance_cam/core/config.py`)\n",
+        inspect.cleandoc(config.TestConfig.__doc__ or ""),
+        "\n### Parameters\n", _config_table(config.TestConfig),
+        "\n## Balance quality (`balance_cam/core/quality.py`)\n", inspect.cleandoc(quality.__doc__ or ""),
+        "\n### Posture signals (`balance_cam/core/posture.py`)\n", inspect.cleandoc(posture.__doc__ or ""),
+        "\n### Parameters\n", _config_table(config.QualityConfig),
+        "\n## BESS errors (`balance_cam/core/bess.py`)\n", inspect.cleandoc(bess.__doc__ or ""),
+        "\n### Parameters\n", _config_table(config.BessConfig),
+        "\n## Norms (`balance_cam/core/norms.py`)\n", inspect.cleandoc(norms.__doc__ or ""),
+        "\n### Values\n", _norms_table(),
         "\n## Signal cleaning (`balance_cam/core/filtering.py`)\n", inspect.cleandoc(filtering.__doc__ or ""),
         "\n## Left/right summary and verdict (`balance_cam/core/summary.py`)\n",
         inspect.cleandoc(summary.__doc__ or ""),

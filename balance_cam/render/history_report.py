@@ -17,8 +17,10 @@ from typing import Any
 from markupsafe import Markup
 
 from balance_cam.core.results import AnalysisResult, SideSummary
-from balance_cam.core.sessions import SessionReview, SideRow
+from balance_cam.core.sessions import SessionReview, SideRow, setup_keys
+from balance_cam.core.summary import DEFAULT_KEY
 from balance_cam.core.trends import days_since
+from balance_cam.render.console import short_setup
 from balance_cam.render.report import ResultView, definitions, env, find_video, now_text, result_view
 
 
@@ -31,6 +33,7 @@ class SessionRow:
     sides: dict[str, SideSummary]
     hold_asymmetry_pct: float
     verdict: str
+    setup: str = ""
 
 
 def local_date(iso: str) -> str:
@@ -39,25 +42,33 @@ def local_date(iso: str) -> str:
 
 
 def _trend_plots(rows: Sequence[SideRow], stable_min_s: float) -> list[Markup]:
+    """Hold and sway trends, one pair of plots per test set-up (like with like); the 10-s line
+    only on eyes-open firm unipedal plots."""
     from balance_cam.render.plots import trend_svg
 
     if not rows:
         return []
-    days = days_since([r.started_at for r in rows])
-    stances = [r.stance for r in rows]
-    ticks = sorted({(d, local_date(r.started_at)[:10]) for d, r in zip(days, rows, strict=True)})
-    ticks = ticks[:: max(1, math.ceil(len(ticks) / 8))]
-    return [
-        Markup(trend_svg(days, [r.best_hold_s for r in rows], stances, "best hold (s)",
-                         unit="s", x_labels=ticks, ref=stable_min_s)),
-        Markup(trend_svg(days, [r.ml_rms_cm for r in rows], stances, "ML sway RMS (cm)",
-                         unit="cm", x_labels=ticks)),
-    ]  # fmt: skip
+    days_all = days_since([r.started_at for r in rows])
+    plots = []
+    for key in setup_keys(rows):
+        mine = [(d, r) for d, r in zip(days_all, rows, strict=True) if r.test_key == key]
+        days, stances = [d for d, _ in mine], [r.stance for _, r in mine]
+        ticks = sorted({(d, local_date(r.started_at)[:10]) for d, r in mine})
+        ticks = ticks[:: max(1, math.ceil(len(ticks) / 8))]
+        setup = "" if key == DEFAULT_KEY else f", {short_setup(key)}"
+        plots += [
+            Markup(trend_svg(days, [r.best_hold_s for _, r in mine], stances, f"best hold (s){setup}",
+                             unit="s", x_labels=ticks, ref=stable_min_s if key == DEFAULT_KEY else None)),
+            Markup(trend_svg(days, [r.ml_rms_cm for _, r in mine], stances, f"ML sway RMS (cm){setup}",
+                             unit="cm", x_labels=ticks)),
+        ]  # fmt: skip
+    return plots
 
 
 def _session_rows(reviews: Sequence[SessionReview]) -> list[SessionRow]:
     return [SessionRow(r.session, local_date(r.session["started_at"]), r.sides,
-                       r.summary.hold_asymmetry_pct, r.summary.verdict) for r in reviews]  # fmt: skip
+                       r.summary.hold_asymmetry_pct, r.summary.verdict, short_setup(r.summary.test_key))
+            for r in reviews]  # fmt: skip
 
 
 def _latest_view(
@@ -73,10 +84,12 @@ def _latest_view(
 
 
 def _changes(rows: Sequence[SideRow]) -> dict[str, dict[str, float]]:
-    """Per leg, the change of best hold and ML sway from the previous session to the last."""
+    """Per leg, the change of best hold and ML sway from the previous session of the same test
+    set-up to the last session."""
     out: dict[str, dict[str, float]] = {}
     for side in ("left", "right"):
-        mine = [r for r in rows if r.stance == side]
+        legs = [r for r in rows if r.stance == side]
+        mine = [r for r in legs if legs and r.test_key == legs[-1].test_key]
         if len(mine) >= 2:
             prev, last = mine[-2], mine[-1]
             out[side] = {"hold_s": last.best_hold_s - prev.best_hold_s,

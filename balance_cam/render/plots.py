@@ -24,6 +24,8 @@ from balance_cam.core.stops import stop_label
 
 SIDE_COLOURS = {"left": "#0072B2", "right": "#E69F00"}
 MARK_COLOUR = "#444444"
+CORRECTION_COLOUR = "#009E73"  # bluish green (Okabe & Ito)
+ERROR_COLOUR = "#D55E00"  # vermillion
 _counter = itertools.count()
 
 
@@ -77,10 +79,39 @@ def _mark_events(ax: Any, start_s: float, end_s: float, stop_reason: str, label:
                             color=MARK_COLOUR)  # fmt: skip
 
 
+def _mark_quality(
+    ax: Any, trace: SwayTrace, corrections_s: Sequence[float], errors: Sequence[tuple[float, str]],
+    unstable_from_s: float,
+) -> None:  # fmt: skip
+    """Corrections as triangles on the ML trace, BESS errors as red crosses labelled with their
+    kind, and the time after stability was lost shaded."""
+    t, y = np.asarray(trace.t_s), np.asarray(trace.ml_cm)
+    if len(t) == 0:
+        return
+    if math.isfinite(unstable_from_s) and unstable_from_s < t[-1] - 1e-3:
+        ax.axvspan(unstable_from_s, t[-1], color=CORRECTION_COLOUR, alpha=0.08, linewidth=0,
+                   label="after stability was lost")  # fmt: skip
+    if len(corrections_s):
+        cs = np.asarray(corrections_s, dtype=float)
+        ax.plot(cs, np.interp(cs, t, np.nan_to_num(y)), "v", color=CORRECTION_COLOUR, markersize=6,
+                label="correction")  # fmt: skip
+    for k, (te, kind) in enumerate(errors):
+        ax.plot([te], [float(np.interp(te, t, np.nan_to_num(y)))], "x", color=ERROR_COLOUR, markersize=8,
+                markeredgewidth=2, label="BESS error" if k == 0 else None)  # fmt: skip
+        ax.annotate(kind.replace("_", " "), (te, 0.0), xycoords=("data", "axes fraction"), xytext=(2, 2),
+                    textcoords="offset points", fontsize=7, color=ERROR_COLOUR, rotation=90)  # fmt: skip
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3,
+                  borderaxespad=0.2)  # fmt: skip
+
+
 def trace_svg(
-    trace: SwayTrace, stance: str, start_s: float, end_s: float, stop_reason: str
-) -> str:
-    """Medio-lateral displacement (cm) and sway angle (°) over time, lift and stop marked."""
+    trace: SwayTrace, stance: str, start_s: float, end_s: float, stop_reason: str, *,
+    corrections_s: Sequence[float] = (), errors: Sequence[tuple[float, str]] = (),
+    stable_s: float = float("nan"),
+) -> str:  # fmt: skip
+    """Medio-lateral displacement (cm) and sway angle (°) over time, lift and stop marked;
+    corrections, BESS errors and the end of stable time marked on the ML trace."""
     fig, axes = _figure(6.4, 3.4, 2, 1, sharex=True)
     colour = SIDE_COLOURS.get(stance, "k")
     for ax, y, ylabel in ((axes[0, 0], trace.ml_cm, "ML displacement (cm)"),
@@ -90,6 +121,9 @@ def trace_svg(
         ax.set_ylabel(ylabel, fontsize=9)
         _style(ax)
         _mark_events(ax, start_s, end_s, stop_reason, label=ax is axes[0, 0])
+    lost = math.isfinite(stable_s) and stable_s < end_s - start_s - 0.05
+    unstable = start_s + stable_s if lost else math.nan
+    _mark_quality(axes[0, 0], trace, corrections_s, errors, unstable)
     axes[1, 0].set_xlabel("time in video (s)", fontsize=9)
     axes[0, 0].set_title(f"{stance} leg stance: sway over time", fontsize=10, loc="left")
     return to_svg(fig, f"{stance} leg sway trace")

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.stops import stop_phrase
+from balance_cam.core.summary import setup_words
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +124,18 @@ def rst_inline(text: str) -> Markup:
     """Escape ``text`` and turn reST ``literal`` and ``:role:`x``` into ``<code>``."""
     escaped = html.escape(text, quote=False)
     escaped = re.sub(r":\w+:`~?([^`]+)`", r"<code>\1</code>", escaped)
+    escaped = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
     return Markup(re.sub(r"``([^`]+)``", r"<code>\1</code>", escaped))
 
 
 def definitions() -> list[tuple[str, list[DocBlock]]]:
     """(heading, blocks) of the metric and verdict definitions, from the modules' docstrings."""
-    from balance_cam.core import metrics, summary
+    from balance_cam.core import bess, metrics, quality, summary
 
     # the first paragraph of a module docstring is its one-line summary, not a definition
     return [("Sway metrics", doc_blocks(metrics.__doc__ or "")[1:]),
+            ("Corrections, stable time and fatigue", doc_blocks(quality.__doc__ or "")[1:]),
+            ("BESS errors", doc_blocks(bess.__doc__ or "")[1:]),
             ("Hold time, asymmetry and verdict", doc_blocks(summary.__doc__ or "")[1:])]  # fmt: skip
 
 
@@ -165,6 +169,14 @@ class ResultView:
     key_frame_note: str
     notes: str = ""
     sides: list[Any] = field(default_factory=list)
+    setup: str = ""
+    """The test set-up in words (condition, surface, protocol)."""
+
+
+def quality_marks(trial: Trial) -> dict[str, Any]:
+    """What the sway plot marks besides lift and stop: corrections, BESS errors, stable time."""
+    return {"corrections_s": trial.correction_times_s, "stable_s": trial.stable_s,
+            "errors": [(e.t_s, e.kind) for e in trial.error_events]}  # fmt: skip
 
 
 def _trial_view(trial: Trial, best: bool, frames: dict[int, str]) -> TrialView:
@@ -174,8 +186,8 @@ def _trial_view(trial: Trial, best: bool, frames: dict[int, str]) -> TrialView:
     has_trace = tr is not None and len(tr.t_s) >= 3
     return TrialView(
         trial=trial, best=best, stop_words=stop_phrase(trial.stop_reason),
-        trace_svg=Markup(trace_svg(tr, trial.stance, trial.start_s, trial.end_s, trial.stop_reason))
-        if has_trace else None,
+        trace_svg=Markup(trace_svg(tr, trial.stance, trial.start_s, trial.end_s, trial.stop_reason,
+                                   **quality_marks(trial))) if has_trace else None,
         stabilogram_svg=Markup(stabilogram_svg(tr, trial.stance)) if has_trace else None,
         lift_jpeg=frames.get(trial.start_frame), stop_jpeg=frames.get(trial.end_frame),
     )  # fmt: skip
@@ -201,6 +213,7 @@ def result_view(
         if result.trials else None,
         trials_by_side=by_side, key_frame_note=note, notes=notes,
         sides=[s for s in (result.summary.left, result.summary.right) if s is not None],
+        setup=setup_words(result.summary.test_key, any(t.hands_on_hips for t in result.trials)),
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from balance_cam.apps.batch.columns import RESERVED_COLUMNS
+from balance_cam.core.config import AnalysisConfig, TestConfig
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mts", ".m2ts", ".3gp", ".mpg", ".mpeg",
@@ -17,6 +18,9 @@ VIDEO_SUFFIXES = frozenset(
 )  # fmt: skip
 _LEFT = frozenset({"l", "left", "lt", "lft", "links", "gauche", "izquierda", "sinistra"})
 _RIGHT = frozenset({"r", "right", "rt", "rgt", "rechts", "droite", "derecha", "destra"})
+_CONDITIONS = {"eyes-open": frozenset({"eo", "eyes-open", "eyes_open", "eyesopen", "open"}),
+               "eyes-closed": frozenset({"ec", "eyes-closed", "eyes_closed", "eyesclosed", "closed"})}
+_SURFACES = {"firm": frozenset({"firm", "floor", "hard"}), "foam": frozenset({"foam", "pad", "soft"})}
 
 
 
@@ -126,3 +130,36 @@ def leg_side(text: str | None) -> str | None:
     """``"left"``/``"right"`` for common spellings of a leg in file names (L, lt, left, ...)."""
     t = (text or "").strip().lower()
     return "left" if t in _LEFT else "right" if t in _RIGHT else None
+
+
+def _spelling(text: str, table: dict[str, frozenset[str]]) -> str | None:
+    t = text.strip().lower()
+    return next((value for value, spellings in table.items() if t in spellings), None)
+
+
+def condition_of(text: str | None) -> str | None:
+    """``"eyes-open"``/``"eyes-closed"`` for common spellings in file names (EO, EC, open, ...)."""
+    return _spelling(text or "", _CONDITIONS)
+
+
+def config_for(config: AnalysisConfig, names: dict[str, str] | None, path: str = "") -> AnalysisConfig:
+    """The analysis configuration of one video: ``{condition}`` and ``{surface}`` name fields
+    override the batch's own (raises :class:`BatchError` for a value that is neither)."""
+    names = names or {}
+    if not {"condition", "surface"} & set(names):
+        return config
+    test = config.test
+    condition, surface = test.condition, test.surface
+    if "condition" in names:
+        condition = condition_of(names["condition"]) or ""
+    if "surface" in names:
+        surface = _spelling(names["surface"], _SURFACES) or ""
+    if not condition or not surface:
+        bad = names.get("condition") if not condition else names.get("surface")
+        raise BatchError(f"{path}: {bad!r} in the file name is not a condition (eyes-open, eyes-closed, "
+                         "EO, EC) or surface (firm, foam)")  # fmt: skip
+    try:
+        new = TestConfig(condition, surface, test.protocol, test.hands_on_hips)
+    except ValueError as exc:
+        raise BatchError(f"{path}: {exc}") from None
+    return config.with_options(test=new)

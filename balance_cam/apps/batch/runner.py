@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from balance_cam.apps.batch.inputs import BatchError, NamePattern, discover, output_stems
+from balance_cam.apps.batch.inputs import BatchError, NamePattern, config_for, discover, output_stems
 from balance_cam.apps.batch.worker import (
     BatchTask,
     Outcome,
@@ -48,7 +48,8 @@ def make_tasks(
         if name_pattern and names is None:
             log.warning("%s: file name does not match --name-pattern %r", p, name_pattern.text)
         size = p.stat().st_size if p.exists() else 0
-        tasks.append(BatchTask(str(p), stems[p], out, config, names, resume, write_frames, size))
+        tasks.append(BatchTask(str(p), stems[p], out, config_for(config, names, str(p)), names, resume,
+                               write_frames, size))  # fmt: skip
     return sorted(tasks, key=lambda t: (-t.size_bytes, t.path))
 
 

@@ -13,12 +13,19 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from balance_cam.apps.batch.columns import SIDE_FIELDS, SWAY_FIELDS, TRIAL_FIELDS, VIDEO_FIELDS
+from balance_cam.apps.batch.columns import (
+    QUALITY_FIELDS,
+    SETUP_FIELDS,
+    SIDE_FIELDS,
+    SWAY_FIELDS,
+    TRIAL_FIELDS,
+    VIDEO_FIELDS,
+)
 from balance_cam.apps.batch.inputs import leg_side
 from balance_cam.apps.batch.worker import Outcome
-from balance_cam.core.config import SummaryConfig
+from balance_cam.core.config import SummaryConfig, TestConfig
 from balance_cam.core.results import Trial
-from balance_cam.core.summary import summarize
+from balance_cam.core.summary import SetupKey, by_test, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,16 +45,37 @@ def _matches_leg(leg: str | None, stance: str) -> bool | None:
     return None if side is None else side == stance
 
 
+def quality_columns(t: Trial) -> dict[str, Any]:
+    """The quality columns of one trial row (:data:`~balance_cam.apps.batch.columns.TRIAL_FIELDS`
+    from ``condition`` on, and the sway by thirds)."""
+    thirds = list(t.sway_by_third) or []
+    row: dict[str, Any] = dict(
+        condition=t.condition, surface=t.surface, protocol=t.protocol, hands_on_hips=t.hands_on_hips,
+        stable_s=t.stable_s, stable_reason=t.stable_reason, corrections=t.corrections, errors=t.errors,
+        errors_max_reason=t.errors_max_reason, last_first_ml_rms_ratio=t.last_first_ml_rms_ratio,
+        last_first_velocity_ratio=t.last_first_velocity_ratio,
+    )  # fmt: skip
+    for k in range(3):
+        third = thirds[k] if k < len(thirds) else None
+        row[f"third{k + 1}_ml_rms_cm"] = third.ml_rms_cm if third else None
+        row[f"third{k + 1}_mean_velocity_cm_s"] = third.mean_velocity_cm_s if third else None
+    return row
+
+
 def trials_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per trial: file, name fields, trial timing and every sway metric.
+    """One row per trial: file, name fields, trial timing, test set-up, balance quality and
+    every sway metric.
 
     With a ``leg`` name field, ``stance_matches_leg`` says whether the stance leg found in
     the video is the one the file name gives (None when the name's leg is not recognised).
+    A ``{condition}`` or ``{surface}`` name field is the column of the same name (the set-up
+    the video was analysed with, spelled out).
     """
     import pandas as pd
 
     check = ["stance_matches_leg"] if "leg" in names else []
-    columns = [*_key_columns(names), *check, *TRIAL_FIELDS, *SWAY_FIELDS, "complete",
+    trial_fields = [f for f in TRIAL_FIELDS if f not in names]
+    columns = [*_key_columns(names), *check, *trial_fields, *QUALITY_FIELDS, *SWAY_FIELDS, "complete",
                "input_sha256", "result_json"]  # fmt: skip
     rows = []
     for o in outcomes:
@@ -59,11 +87,11 @@ def trials_table(outcomes: Sequence[Outcome], names: Sequence[str] = ()) -> pd.D
                 row["stance_matches_leg"] = _matches_leg(row.get("leg"), t.stance)
             row.update(trial_index=t.index, stance=t.stance, start_s=t.start_s, end_s=t.end_s,
                        hold_s=t.hold_s, stop_reason=t.stop_reason, lift_observed=t.lift_observed,
-                       start_frame=t.start_frame, end_frame=t.end_frame, **asdict(t.sway),
-                       complete=o.result.complete, input_sha256=o.sha256,
+                       start_frame=t.start_frame, end_frame=t.end_frame, **quality_columns(t),
+                       **asdict(t.sway), complete=o.result.complete, input_sha256=o.sha256,
                        result_json=f"{o.stem}.json")  # fmt: skip
             rows.append(row)
-    df = pd.DataFrame(rows, columns=columns)
+    df = _nullable_ints(pd.DataFrame(rows, columns=columns), ("corrections", "errors"))
     return df.sort_values(["file", "trial_index"], ignore_index=True)
 
 
@@ -115,6 +143,19 @@ def _side_columns(side: str) -> list[str]:
     return [f"{side}_{f}" for f in SIDE_FIELDS]
 
 
+def _setup_of(o: Outcome) -> SetupKey | None:
+    """The test set-up a video was analysed with (None: it gave no result)."""
+    if o.result is None:
+        return None
+    keys = list(by_test(o.result.trials))
+    if keys:
+        return keys[0]
+    try:
+        return TestConfig.from_dict(o.result.config.get("test")).key
+    except ValueError:  # a newer file's set-up
+        return None
+
+
 def _athlete_row(group: Sequence[Outcome], cfg: SummaryConfig) -> dict[str, Any]:
     trials: list[Trial] = []
     origin: list[tuple[str, int]] = []
@@ -123,7 +164,9 @@ def _athlete_row(group: Sequence[Outcome], cfg: SummaryConfig) -> dict[str, Any]
             origin.append((o.stem, t.index))
             trials.append(replace(t, index=len(trials)))
     summary = summarize(trials, cfg)
-    row: dict[str, Any] = {"n_videos": len(group), "n_failed": sum(o.failed for o in group)}
+    setup = next((k for k in map(_setup_of, group) if k is not None), None)
+    row: dict[str, Any] = {**dict(zip(SETUP_FIELDS, setup or (None,) * 3, strict=True)),
+                           "n_videos": len(group), "n_failed": sum(o.failed for o in group)}  # fmt: skip
     for side in (summary.left, summary.right):
         if side is None:
             continue
@@ -131,7 +174,8 @@ def _athlete_row(group: Sequence[Outcome], cfg: SummaryConfig) -> dict[str, Any]
         row.update(dict(zip(_side_columns(side.stance), (
             side.n_trials, side.best_hold_s, side.mean_hold_s, best_stem, best_index,
             side.sway.ml_rms_cm, side.sway.ml_range_cm, side.sway.path_length_cm,
-            side.sway.mean_velocity_cm_s, side.under_stable_min), strict=True)))  # fmt: skip
+            side.sway.mean_velocity_cm_s, side.under_stable_min, side.stable_s, side.corrections,
+            side.errors), strict=True)))  # fmt: skip
     verdict = summary.verdict
     if not any(o.result is not None for o in group):
         verdict = "No video of this athlete could be analysed."
@@ -144,26 +188,35 @@ def _athlete_row(group: Sequence[Outcome], cfg: SummaryConfig) -> dict[str, Any]
 def athletes_table(
     outcomes: Sequence[Outcome], names: Sequence[str] = (), cfg: SummaryConfig | None = None
 ) -> pd.DataFrame:
-    """Left/right summary per athlete (the ``athlete`` name field), or per video without one.
+    """Left/right summary per athlete (the ``athlete`` name field), or per video without one,
+    and per test set-up: one row for each (athlete, condition, surface, protocol), so an
+    eyes-closed test is never set against an eyes-open one.
 
     Best and mean holds, the sway of each side's best trial (with the video it came from),
     asymmetries, flags and verdict are those of :func:`balance_cam.core.summary.summarize` over
-    all trials of the athlete's videos.
+    all trials of the athlete's videos of that set-up. Videos that gave no result (set-up
+    unknown) count in the athlete's first row.
     """
     import pandas as pd
 
     key = "athlete" if "athlete" in names else "stem"
-    groups: dict[str, list[Outcome]] = {}
+    groups: dict[tuple[str, SetupKey | None], list[Outcome]] = {}
     for o in sorted(outcomes, key=lambda o: o.path):
-        value = (o.names or {}).get("athlete") if key == "athlete" else o.stem
-        groups.setdefault(value or "", []).append(o)
+        value = ((o.names or {}).get("athlete") if key == "athlete" else o.stem) or ""
+        groups.setdefault((value, _setup_of(o)), []).append(o)
+    for value, setup in list(groups):
+        first = next((k for k in groups if k[0] == value and k[1] is not None), None)
+        if setup is None and first is not None:
+            groups[first] += groups.pop((value, setup))
     cfg = cfg or SummaryConfig()
-    rows = [{key: k, **_athlete_row(g, cfg)} for k, g in sorted(groups.items())]
-    columns = [key, "n_videos", "n_failed", *_side_columns("left"), *_side_columns("right"),
+    order = sorted(groups, key=lambda k: (k[0], k[1] or ("",)))
+    rows = [{key: k[0], **_athlete_row(groups[k], cfg)} for k in order]
+    columns = [key, *SETUP_FIELDS, "n_videos", "n_failed", *_side_columns("left"), *_side_columns("right"),
                "hold_asymmetry_pct", "sway_asymmetry_pct", "weaker_side", "flags",
                "verdict"]  # fmt: skip
     df = pd.DataFrame(rows, columns=columns)
-    return _nullable_ints(df, [f"{s}_{f}" for s in ("left", "right") for f in ("trials", "best_trial")])
+    return _nullable_ints(df, [f"{s}_{f}" for s in ("left", "right")
+                               for f in ("trials", "best_trial", "corrections", "errors")])  # fmt: skip
 
 
 def build_tables(

@@ -3,7 +3,8 @@
 Pure: driven by frame times and the analyzer's state, never the wall clock, camera or window.
 Protocol (clinical unipedal stance test, best of N per leg, e.g. Springer et al. 2007):
 framing check (hips, knees and both ankles visible, body large enough) → for each planned
-trial, legs alternating: prompt "stand on your LEFT leg, lift your RIGHT foot" → countdown →
+trial, legs alternating: prompt "stand on your LEFT leg, lift your RIGHT foot" (with the set-up:
+"hands on hips", "close your eyes at the beep") → countdown →
 "go" → holding (timer) → stopped (reason) → rest → next. A trial that reaches the time
 limit ends that leg's remaining trials (its best cannot improve). Timing always starts at the
 lift the analyzer detects (back-dated to the frame the foot left the floor), never at the
@@ -19,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from balance_cam.core.config import TestConfig
 from balance_cam.core.results import Trial
 from balance_cam.core.skeleton import INDEX, Side, idx, other
 from balance_cam.core.stops import stop_label
@@ -82,6 +84,22 @@ class ProtocolView:
     countdown: int | None = None
 
 
+def posture_words(test: TestConfig) -> str:
+    """What to add to the instruction for the test set-up: hands on hips, eyes closed, foam.
+
+    Eyes closed: the person cannot see the screen, so the sound cues (``go`` at the lift
+    prompt, ``stop`` at each stop, ``done`` with the result) carry the session; close the eyes
+    after the countdown's "go"."""
+    parts = []
+    if test.hands_on_hips:
+        parts.append("hands on hips")
+    if test.surface == "foam":
+        parts.append("on the foam pad")
+    if test.condition == "eyes-closed":
+        parts.append("close your eyes at the beep")
+    return ", ".join(parts)
+
+
 def trial_plan(legs: Sequence[Side], trials_per_leg: int) -> list[Side]:
     """Planned stance legs in order: legs alternate trial by trial (L, R, L, R, ...)."""
     return [leg for _ in range(trials_per_leg) for leg in legs]
@@ -96,7 +114,9 @@ class GuidedProtocol:
 
     def __init__(self, legs: Sequence[Side] = ("left", "right"), trials_per_leg: int = 3,
                  countdown_s: float = 3.0, rest_s: float = 5.0,
-                 framing_hold_s: float = 1.0) -> None:  # fmt: skip
+                 framing_hold_s: float = 1.0, posture: str = "") -> None:  # fmt: skip
+        self.posture = posture
+        """Added to every instruction, e.g. "hands on hips, eyes closed" (:func:`posture_words`)."""
         if trials_per_leg < 1:
             raise ValueError(f"trials per leg must be at least 1, but got {trials_per_leg}")
         self.plan: list[Side] = trial_plan(legs, trials_per_leg)
@@ -210,7 +230,7 @@ class GuidedProtocol:
         """Headline, instruction and colour of the state banner."""
         leg = self.leg
         ask = (f"Stand on your {leg.upper()} leg, lift your {other(leg).upper()} foot"
-               if leg else "")  # fmt: skip
+               + (f" - {self.posture}" if self.posture else "") if leg else "")  # fmt: skip
         p = self.phase
         if p == "framing":
             return ProtocolView(p, "getting ready", self.framing.hint,

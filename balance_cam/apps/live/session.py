@@ -24,7 +24,7 @@ import numpy as np
 
 from balance_cam.apps.analyze import run
 from balance_cam.apps.live.options import LiveOptions
-from balance_cam.apps.live.protocol import GuidedProtocol, framing_check
+from balance_cam.apps.live.protocol import GuidedProtocol, framing_check, posture_words
 from balance_cam.apps.live.window import LiveDisplay
 from balance_cam.core.analyzer import Analyzer, FrameStep
 from balance_cam.core.config import AnalysisConfig
@@ -91,7 +91,8 @@ class LiveSession:
         self._capture_factory = capture_factory
         self.on_cue, self.on_shown = on_cue, on_shown
         self.protocol = GuidedProtocol(options.legs, options.trials_per_leg, options.countdown_s,
-                                       options.rest_s, options.framing_hold_s)  # fmt: skip
+                                       options.rest_s, options.framing_hold_s,
+                                       posture_words(self.config.test))  # fmt: skip
         self.stats = LiveStats()
         self.quit = False
         self.quit_reason = ""
