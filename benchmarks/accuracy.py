@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reference as ref  # noqa: E402
 
 from balance_cam.apps.analyze import analyze_video_series  # noqa: E402
+from balance_cam.core.config import AnalysisConfig  # noqa: E402
 from balance_cam.core.results import AnalysisResult  # noqa: E402
 from balance_cam.core.series import LandmarkSeries  # noqa: E402
 from balance_cam.core.skeleton import INDEX  # noqa: E402
@@ -126,7 +127,8 @@ def run_sway(case: SwayCase, base: np.ndarray, ankle_xy: np.ndarray, work: Path,
     truth = make_sway_clip(
         path, base, ankle_xy, sway, case.fps, case.duration_s, case.width_px, case.degradation, seed
     )
-    result, series = analyze_video_series(path)
+    # the whole frame is rotated, which the stabiliser would rightly read as camera roll
+    result, series = analyze_video_series(path, AnalysisConfig(stabilise=False))
     raw_err, raw_r = ref.centred_error(ref.landmark_sway_angle_deg(series), truth.angle_deg)
     row = {
         "case": case,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from balance_cam.apps.errors import NoPersonError, PartialResultError
+from balance_cam.apps.frames import FramePipeline, person_box
 from balance_cam.core.analyzer import Analyzer, FrameStep, analyze_series
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.results import AnalysisResult
@@ -25,22 +26,44 @@ from balance_cam.io.results import write_outputs
 from balance_cam.io.sources import Frame, SourceError, open_video
 from balance_cam.pose.base import PoseBackend
 from balance_cam.pose.factory import create_backend
+from balance_cam.vision.checks import FrameChecks
 
 log = logging.getLogger(__name__)
 
 FrameCallback = Callable[[Frame, FrameStep], None]
 
 
+def picture_checks(config: AnalysisConfig) -> FrameChecks | None:
+    """The per-frame picture checks the configuration asks for (camera motion, cuts), or None."""
+    if not (config.stabilise or config.detect_cuts):
+        return None
+    return FrameChecks(stabilise=config.stabilise)
+
+
 def run(
     frames: Iterable[Frame], backend: PoseBackend, analyzer: Analyzer,
-    on_frame: FrameCallback | None = None,
+    on_frame: FrameCallback | None = None, *, checks: FrameChecks | None = None,
+    threaded: bool = False,
 ) -> None:  # fmt: skip
-    """Feed frames through pose and the analyzer (timestamps made strictly increasing in ms)."""
+    """Feed frames through the picture checks, pose and the analyzer.
+
+    Timestamps reach the model strictly increasing in ms. Frames with no usable picture (black,
+    blank) get no pose; on a cut the model's tracking starts afresh. ``threaded``: decode and
+    check the next frames in a reader thread while the model works (files; a live camera has
+    its own reader), with results identical to ``threaded=False``
+    (:class:`~balance_cam.apps.frames.FramePipeline`).
+    """
+    pipeline = FramePipeline(frames, checks, threaded=threaded)
     last_ms = -1
-    for frame in frames:
+    for n, item in enumerate(pipeline):
+        frame = item.frame
         t_ms = max(last_ms + 1, int(round(frame.t_s * 1000)))
         last_ms = t_ms
-        step = analyzer.update(frame.t_s, frame.index, backend.process(frame.rgb, t_ms))
+        if item.cut:
+            backend.reset()
+        pose = None if item.blank else backend.process(frame.rgb, t_ms)
+        step = analyzer.update(frame.t_s, frame.index, pose, item.camera, item.cut)
+        pipeline.done(n, person_box(step.landmarks_px, step.visibility))
         if on_frame is not None:
             on_frame(frame, step)
 
@@ -55,7 +78,7 @@ def analyze_video(
 
 def analyze_video_series(
     path: str | Path, config: AnalysisConfig | None = None, *,
-    backend: PoseBackend | None = None, on_frame: FrameCallback | None = None,
+    backend: PoseBackend | None = None, on_frame: FrameCallback | None = None, threaded: bool = True,
 ) -> tuple[AnalysisResult, LandmarkSeries]:  # fmt: skip
     """Analyse one recorded video (or image folder); return the result and the landmarks.
 
@@ -72,7 +95,7 @@ def analyze_video_series(
         info, frames = open_video(path)  # after the model: a failing model leaves no file open
         analyzer = Analyzer(info.width, info.height, config)
         try:
-            run(frames, backend, analyzer, on_frame)
+            run(frames, backend, analyzer, on_frame, checks=picture_checks(config), threaded=threaded)
         except SourceError as exc:
             if analyzer.frames_seen == 0:
                 raise

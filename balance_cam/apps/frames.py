@@ -36,6 +36,7 @@ class PreparedFrame:
     frame: Frame
     camera: CameraMotion | None
     cut: bool
+    blank: bool = False
 
 
 def person_box(px: np.ndarray | None, vis: np.ndarray | None, min_visibility: float = 0.5) -> Box | None:
@@ -92,8 +93,8 @@ class FramePipeline:
     def _prepare(self, n: int, frame: Frame) -> PreparedFrame:
         if self._checks is None:
             return PreparedFrame(frame, None, False)
-        camera, cut = self._checks.update(frame.rgb, frame.t_s, self._box_for(n))
-        return PreparedFrame(frame, camera, cut)
+        check = self._checks.update(frame.rgb, frame.t_s, self._box_for(n))
+        return PreparedFrame(frame, check.camera, check.cut, check.blank)
 
     def _sequential(self) -> Iterator[PreparedFrame]:
         for n, frame in enumerate(self._frames):

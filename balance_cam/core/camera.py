@@ -43,7 +43,10 @@ class CameraMotion:
     how much larger the scene appears now (> 1: zoomed in). ``roll_deg``: the camera's roll,
     positive = clockwise as seen from behind the camera. ``shift_xy_px``: where the current
     frame's centre lies in the reference frame, minus the centre (camera panned right: x > 0).
-    ``ok``: the estimate is reliable (otherwise the last good one is held).
+    ``ok``: the estimate is reliable (otherwise the last good one is held). ``tracked``: this
+    frame was matched to the shot (False on its reference frame and on failures); a picture
+    "cut" on a tracked frame is a lighting change, not a cut. ``segment`` counts the times
+    tracking was lost for longer than it can bridge.
     """
 
     to_ref: np.ndarray
@@ -54,6 +57,7 @@ class CameraMotion:
     n_inliers: int = 0
     ok: bool = True
     segment: int = 0
+    tracked: bool = False
 
     @property
     def shift_px(self) -> float:
@@ -62,7 +66,7 @@ class CameraMotion:
 
 def make_motion(
     to_ref: np.ndarray, full_wh: tuple[int, int], inlier_fraction: float = 1.0, n_inliers: int = 0,
-    ok: bool = True, segment: int = 0,
+    ok: bool = True, segment: int = 0, tracked: bool = False,
 ) -> CameraMotion:  # fmt: skip
     """A :class:`CameraMotion` from a (2, 3) or (3, 3) current→reference map."""
     m = np.asarray(to_ref, dtype=np.float64)[:2].copy()
@@ -71,7 +75,7 @@ def make_motion(
     d = m[:, :2] @ c + m[:, 2] - c
     return CameraMotion(m, 1.0 / math.hypot(m[0, 0], m[1, 0]), math.degrees(math.atan2(m[1, 0], m[0, 0])),
                         (float(d[0]), float(d[1])), float(inlier_fraction), int(n_inliers), bool(ok),
-                        segment)  # fmt: skip
+                        segment, tracked)  # fmt: skip
 
 
 def to_reference_px(px: np.ndarray, to_ref: np.ndarray) -> np.ndarray:

@@ -242,6 +242,11 @@ class AnalysisConfig:
     test: TestConfig = field(default_factory=TestConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
     bess: BessConfig = field(default_factory=BessConfig)
+    stabilise: bool = True
+    """Estimate the camera's own motion from the background and detect and time in the
+    stabilised picture (:mod:`balance_cam.core.camera`): a handheld or zooming phone."""
+    detect_cuts: bool = True
+    """Detect shot cuts (edited videos) and fades; trials are timed within shots."""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -12,6 +12,7 @@ from collections import deque
 
 import numpy as np
 
+from balance_cam.core.config import StanceConfig
 from balance_cam.core.skeleton import SIDES, leg_length
 
 
@@ -81,3 +82,40 @@ class FootTracker:
     def forget(self) -> None:
         self.hist.clear()
         self.still_since = None
+
+
+class WeightShift:
+    """The weight shift a touchdown causes, seen in the pelvis while the raised foot is hidden.
+
+    The pelvis offset from the stance ankle (image x, leg lengths, positive towards the raised
+    side) moving by ``weight_shift_ll`` (or ``weight_shift_frac`` of the feet's distance apart
+    at rest, if larger) beyond its median so far in the trial (the last ``weight_shift_window_s``,
+    leaving out the newest ``weight_shift_s``), for ``weight_shift_s``.
+    """
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self.cfg = cfg
+        self.debounce = Debounce(cfg.weight_shift_s)
+        self._offsets: deque[tuple[float, float]] = deque()
+        self._sign, self._apart_ll = 1.0, 0.0
+
+    def start(self, towards_raised: float, feet_apart_ll: float) -> None:
+        """A new trial: the raised side's sign in image x, and the feet's distance at rest."""
+        self._sign, self._apart_ll = towards_raised, feet_apart_ll
+        self._offsets.clear()
+        self.debounce.reset()
+
+    @property
+    def since(self) -> float | None:
+        return self.debounce.since
+
+    def update(self, t_s: float, offset_ll: float, hidden: bool) -> bool:
+        """Feed the pelvis-minus-stance-ankle x offset (leg lengths); True once confirmed."""
+        c, offset = self.cfg, self._sign * offset_ll
+        old = [v for t, v in self._offsets if t <= t_s - c.weight_shift_s]
+        self._offsets.append((t_s, offset))
+        while self._offsets and self._offsets[0][0] < t_s - c.weight_shift_window_s:
+            self._offsets.popleft()
+        threshold = max(c.weight_shift_ll, c.weight_shift_frac * self._apart_ll)
+        moved = hidden and len(old) > 0 and offset - float(np.median(old)) >= threshold
+        return self.debounce.update(t_s, moved)

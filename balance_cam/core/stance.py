@@ -82,7 +82,7 @@ from typing import Literal
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker
+from balance_cam.core.feet import Debounce, FootTracker, WeightShift
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import FeatureTracker, Reference, StanceFeatures, height_ll
 from balance_cam.core.stops import StopReason
@@ -129,8 +129,7 @@ class StanceDetector:
         self._down = Debounce(c.touchdown_still_s)
         self._moved = Debounce(c.stance_move_confirm_s)
         self._leaving = Debounce(c.confirm_s)
-        self._shifted = Debounce(c.weight_shift_s)
-        self._offsets: deque[tuple[float, float]] = deque()
+        self._shift = WeightShift(c)
         self._start_lifted = Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
         self._raised_ref: np.ndarray | None = None
@@ -286,10 +285,8 @@ class StanceDetector:
         raised_rest = self._feet[other(stance)].rest
         raised_at = raised_rest if raised_rest is not None else self._raised_ref
         apart_px = float(raised_at[0] - self._stance_ref[0])
-        self._side_sign = 1.0 if apart_px >= 0 else -1.0
-        self._feet_apart_ll = abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0
-        self._offsets.clear()
-        self._shifted.reset()
+        self._shift.start(1.0 if apart_px >= 0 else -1.0,
+                          abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0)
         self._down.reset()
         self._moved.reset()
         self._leaving.reset()
@@ -313,7 +310,9 @@ class StanceDetector:
         seen = f.sees(raised)
         down = seen and foot.still_for(f.t_s) > 0 and self._on_floor(f, raised)
         touchdown = self._down.update(f.t_s, down, since=foot.still_since)
-        shifted = self._weight_shifted(f, hidden=not seen)
+        assert f.ankle_px is not None and f.pelvis_px is not None
+        stance_x = f.ankle_px[SIDES.index(self.stance)][0]
+        shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll)
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         if (touchdown or leaving) and self._misread_start(shift, foot):
@@ -324,27 +323,10 @@ class StanceDetector:
         if touchdown:
             return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
-            return self._end(self._shifted.since, "touchdown")  # type: ignore[arg-type]
+            return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
         if moved:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
-
-    def _weight_shifted(self, f: StanceFeatures, hidden: bool) -> bool:
-        """While the raised foot is hidden: the pelvis has moved from over the stance ankle
-        towards the raised side by ``weight_shift_ll`` (or ``weight_shift_frac`` of the feet's
-        distance at rest, if larger) beyond its median so far in the trial, for
-        ``weight_shift_s``: the weight shift a touchdown causes."""
-        assert self.stance is not None and f.ankle_px is not None and f.pelvis_px is not None
-        stance_x = f.ankle_px[SIDES.index(self.stance)][0]
-        offset_ll = self._side_sign * (f.pelvis_px[0] - stance_x) / f.leg_length_px
-        c = self.cfg
-        old = [v for t, v in self._offsets if t <= f.t_s - c.weight_shift_s]
-        self._offsets.append((f.t_s, offset_ll))
-        while self._offsets and self._offsets[0][0] < f.t_s - c.weight_shift_window_s:
-            self._offsets.popleft()
-        threshold = max(c.weight_shift_ll, c.weight_shift_frac * self._feet_apart_ll)
-        moved = hidden and len(old) > 0 and offset_ll - float(np.median(old)) >= threshold
-        return self._shifted.update(f.t_s, moved)
 
     def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
         """A provisional trial whose "raised" foot stays where it stood while the stance foot
@@ -379,7 +361,7 @@ class StanceDetector:
         self._down.reset()
         self._moved.reset()
         self._leaving.reset()
-        self._shifted.reset()
+        self._shift.debounce.reset()
         return span if span.hold_s >= self.cfg.min_hold_s else None
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
@@ -388,8 +370,8 @@ class StanceDetector:
             return None
         if self._down.since is not None:
             return self._end(self._down.since, "touchdown")
-        if self._shifted.since is not None:
-            return self._end(self._shifted.since, "touchdown")
+        if self._shift.since is not None:
+            return self._end(self._shift.since, "touchdown")
         if self._moved.since is not None:
             return self._end(self._moved.since, "stance_foot_moved")
         if self._lost_since is not None and self._last_valid_t is not None:

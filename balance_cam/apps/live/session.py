@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from balance_cam.apps.analyze import run
+from balance_cam.apps.analyze import picture_checks, run
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.protocol import GuidedProtocol, framing_check, posture_words
 from balance_cam.apps.live.window import LiveDisplay
@@ -143,7 +143,9 @@ class LiveSession:
         interrupted, error = False, None
         t0 = time.perf_counter()
         try:
-            run(self._frames(frames), backend, analyzer, self._on_frame)
+            run(self._frames(frames), backend, analyzer, self._on_frame,
+                checks=picture_checks(self.config) if self.options.is_file else None,
+                threaded=self.options.is_file)  # a live camera: a still laptop or tripod, its own reader
         except SourceError as exc:  # camera unplugged, or a file standing in for it is damaged
             error = str(exc)
         except KeyboardInterrupt:
