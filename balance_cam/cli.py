@@ -168,6 +168,8 @@ def live(
     height_cm: HeightCm = None,
     age: Age = None,
     model: Model = "full",
+    voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Spoken prompts and results (on when there is a sound device).")] = True,
+    sound: Annotated[bool, typer.Option("--sound/--no-sound", help="Countdown, lift and stop tones (on when there is a sound device).")] = True,
 ) -> None:  # fmt: skip
     """Live guided test in front of a camera: each leg, best of N, results saved to the history."""
     from balance_cam.apps.analyze import OutputOptions
@@ -179,7 +181,8 @@ def live(
         raise fail(f"--leg must be left, right or both, but got {leg!r}")
     options = LiveOptions(camera=camera, legs=legs, trials_per_leg=trials, athlete=athlete,  # type: ignore[arg-type]
                           window=not no_window, db=db)  # fmt: skip
-    live_command(options, _config(limit, height_cm, age, model), OutputOptions(json_out, out))
+    live_command(options, _config(limit, height_cm, age, model), OutputOptions(json_out, out),
+                 voice=voice, sound=sound)  # fmt: skip
 
 
 @app.command()
