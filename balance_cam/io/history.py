@@ -81,6 +81,15 @@ MIGRATIONS: tuple[str, ...] = (
         n_samples = json_extract(trial_json, '$.sway.n_samples'),
         fs_hz = json_extract(trial_json, '$.sway.fs_hz');
     """,
+    # 5: team tags, one per athlete (the squad page filters on them). Numbered 5 by plan: 4 is
+    # the test-conditions migration (another branch), 6 is reserved; renumber on merge.
+    """
+    CREATE TABLE athletes (
+        name TEXT PRIMARY KEY,          -- as in sessions.athlete
+        team TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO athletes (name) SELECT DISTINCT athlete FROM sessions;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -271,3 +280,21 @@ class History:
         """Replace the coach's notes of one session."""
         with self._tx():
             self.conn.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, session_id))
+
+    # -- teams (squad page) ----------------------------------------------------------------
+    def set_team(self, athlete: str, team: str) -> None:
+        """Tag ``athlete`` with ``team`` ("" removes the tag), committed at once."""
+        with self._tx():
+            self.conn.execute("INSERT INTO athletes (name, team) VALUES (?, ?) ON CONFLICT(name)"
+                              " DO UPDATE SET team = excluded.team", (athlete, team))  # fmt: skip
+
+    def teams(self) -> dict[str, str]:
+        """The team tag of every athlete who has one."""
+        rows = self.conn.execute("SELECT name, team FROM athletes WHERE team != '' ORDER BY name")
+        return {r["name"]: r["team"] for r in rows}
+
+    def session_ages(self) -> dict[int, int]:
+        """The age recorded with each session's result (``--age``), by session id, where given."""
+        rows = self.conn.execute("SELECT id, json_extract(result_json, '$.config.summary.age') AS age"
+                                 " FROM sessions WHERE result_json IS NOT NULL")  # fmt: skip
+        return {r["id"]: int(r["age"]) for r in rows if r["age"] is not None}

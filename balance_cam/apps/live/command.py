@@ -75,6 +75,11 @@ def live_command(options: LiveOptions, config: AnalysisConfig, out: OutputOption
     finally:
         audio.close(drain_s=DRAIN_S)  # lets the result sentence finish
     result = outcome.result
+    if out.team is not None:
+        from balance_cam.io.history import History
+
+        with History(outcome.db_path) as h:
+            h.set_team(options.athlete, out.team)
     if result.frames_with_person == 0 and not outcome.interrupted:
         raise NoPersonError(f"{options.camera}: no person detected in {result.frames_decoded} frames")
     stem = Path(options.camera).stem if options.is_file else f"live_{outcome.session_id}"
