@@ -61,8 +61,13 @@ def test_no_audio_device_same_trials_one_warning_exit_0(tmp_path: Path,
     ref, _ = analyzed(CLIP)
     args = ["--camera", str(sample(CLIP)), "--no-window", "--json"]
     none = DeviceProbe(False, True, "no audio output device (Error querying device -1)")
-    code, stdout, stderr = _live([*args, "--db", str(tmp_path / "a.db")], monkeypatch, none)
+    code, stdout, stderr = _live([*args, "--db", str(tmp_path / "a.db"), "--athlete", "Sam", "--team", "U18"],
+                                 monkeypatch, none)  # fmt: skip
     assert code == 0, stderr
+    from balance_cam.io.history import History
+
+    with History(tmp_path / "a.db") as h:
+        assert h.teams() == {"Sam": "U18"}  # --team tags the athlete
     warnings = [ln for ln in stderr.splitlines() if ln.startswith(WARNING)]
     assert warnings == [f"{WARNING} no audio output device (Error querying device -1); live cues are silent"]
     assert "Traceback" not in stderr

@@ -192,3 +192,19 @@ def test_athlete_page_names_are_safe_and_distinct() -> None:
     files = [athlete_page_name(n) for n in names]
     assert len(set(files)) == len(files)
     assert all(f.endswith(".html") and "/" not in f and ".." not in f.removesuffix(".html") for f in files)
+
+
+@pytest.mark.slow
+def test_team_option_of_analyze_tags_the_athlete(tmp_path: Path) -> None:
+    from balance_cam.io.landmarks import save_series
+    from tests.conftest import analyzed
+
+    _, series = analyzed("pose_1.mp4")
+    npz = tmp_path / "pose_1.landmarks.npz"
+    save_series(series, npz)
+    db = tmp_path / "h.db"
+    res = CliRunner().invoke(app, ["analyze", str(npz), "--json", "--athlete", "Kim", "--team", "U18",
+                                   "--db", str(db)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    with History(db) as h:
+        assert h.teams() == {"Kim": "U18"} and len(h.sessions("Kim")) == 1
