@@ -245,7 +245,7 @@ def _write_manifest(
     from balance_cam.io.files import write_text
 
     def iso(t: float) -> str:
-        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds")
+        return dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(timespec="seconds")
 
     counts = {s: report.count(s) for s in ("ok", "partial", "skipped", "failed", "not_run")}
     manifest = {
