@@ -128,6 +128,7 @@ Protocol = Annotated[str | None, typer.Option(
     "closed, hands on hips, errors counted.")]  # fmt: skip
 HandsOnHips = Annotated[bool, typer.Option(
     "--hands-on-hips", help="Unipedal test with hands on the hips: leaving them ends the trial.")]
+Team = Annotated[str | None, typer.Option("--team", help="Tag the athlete with this team in the history (squad page).")]
 
 
 def _config(
@@ -161,12 +162,15 @@ def analyze(
     athlete: Annotated[str | None, typer.Option("--athlete", help="Also save to the history under this name.")] = None,
     db: DbPath = None,
     person: Person = None,
+    team: Team = None,
 ) -> None:  # fmt: skip
     """Analyse one recorded video: trials, hold time, sway, left/right verdict."""
     from balance_cam.apps.analyze import OutputOptions, analyze_command
 
+    if team is not None and athlete is None:
+        raise fail("--team needs --athlete (the team tag belongs to an athlete in the history)")
     config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
-    analyze_command(video, config, OutputOptions(json_out, out, athlete, db),
+    analyze_command(video, config, OutputOptions(json_out, out, athlete, db, team),
                     annotate=annotate, blur_faces=blur_faces, person=person)  # fmt: skip
 
 
@@ -190,6 +194,9 @@ def live(
     surface: Surface = None,
     protocol: Protocol = None,
     hands_on_hips: HandsOnHips = False,
+    voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Spoken prompts and results (on when there is a sound device).")] = True,
+    sound: Annotated[bool, typer.Option("--sound/--no-sound", help="Countdown, lift and stop tones (on when there is a sound device).")] = True,
+    team: Team = None,
 ) -> None:  # fmt: skip
     """Live guided test in front of a camera: each leg, best of N, results saved to the history."""
     from balance_cam.apps.analyze import OutputOptions
@@ -201,26 +208,43 @@ def live(
         raise fail(f"--leg must be left, right or both, but got {leg!r}")
     options = LiveOptions(camera=camera, legs=legs, trials_per_leg=trials, athlete=athlete,  # type: ignore[arg-type]
                           window=not no_window, db=db)  # fmt: skip
+    if team is not None and not athlete:
+        raise fail("--team needs --athlete (the team tag belongs to an athlete in the history)")
     config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
-    live_command(options, config, OutputOptions(json_out, out))
+    live_command(options, config, OutputOptions(json_out, out, team=team), voice=voice, sound=sound)
 
 
 @app.command()
 @user_errors
 def report(
     result_json: Annotated[Path | None, typer.Argument(help="Result JSON from `analyze --out`.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    out: Annotated[Path | None, typer.Option("--out", help="HTML file to write (default report.html, squad.html).")] = None,
     athlete: Annotated[str | None, typer.Option(
-        "--athlete", help="Without RESULT_JSON: this athlete's history report; with it: the name shown.")] = None,
+        "--athlete", help="Without RESULT_JSON: this athlete's history report; with it: the name shown; "
+        "with --squad: a name pattern (glob, or part of the name).")] = None,
     db: DbPath = None,
     video: Annotated[Path | None, typer.Option(
         "--video", help="The analysed video, for key frames (default: the result's source.path).")] = None,
     notes: Annotated[str, typer.Option("--notes", help="Coach's notes (one-test report).")] = "",
+    squad: Annotated[bool, typer.Option(
+        "--squad", help="One page for the whole squad (a row per athlete), its CSV and each athlete's report.")] = False,
+    team: Annotated[str | None, typer.Option("--team", help="With --squad: only athletes tagged with this team.")] = None,
 ) -> None:  # fmt: skip
-    """Write a self-contained HTML report: one test, or an athlete's history with trends."""
-    from balance_cam.apps.review import report_command
+    """Write a self-contained HTML report: one test, an athlete's history with trends, or the squad."""
+    from balance_cam.apps.review import report_command, squad_command
 
-    typer.echo(str(report_command(result_json, out, athlete=athlete, db=db, video=video, notes=notes)))
+    if squad:
+        if result_json is not None:
+            raise fail("--squad reads the history: give no RESULT_JSON")
+        written = squad_command(out or Path("squad.html"), athlete=athlete, team=team, db=db)
+        typer.echo("\n".join(str(p) for p in written[:2]))
+        if len(written) > 2:
+            typer.echo(f"{len(written) - 2} athlete report(s) in {written[2].parent}")
+        return
+    if team is not None:
+        raise fail("--team filters the squad page: use it with --squad")
+    typer.echo(str(report_command(result_json, out or Path("report.html"), athlete=athlete, db=db,
+                                  video=video, notes=notes)))  # fmt: skip
 
 
 @app.command()
@@ -229,10 +253,16 @@ def history(
     athlete: Annotated[str | None, typer.Option("--athlete", help="Only this athlete (adds trend lines).")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write one row per trial to this CSV.")] = None,
     db: DbPath = None,
+    set_team: Annotated[str | None, typer.Option(
+        "--set-team", help="Tag --athlete with this team (\"\" removes the tag), then list.")] = None,
 ) -> None:  # fmt: skip
     """List stored tests: best hold and sway per leg and session, with trends per athlete."""
-    from balance_cam.apps.review import history_command
+    from balance_cam.apps.review import history_command, set_team_command
 
+    if set_team is not None:
+        if athlete is None:
+            raise fail("--set-team needs --athlete NAME")
+        set_team_command(athlete, set_team, db)
     history_command(athlete, csv, db)
 
 
@@ -314,6 +344,8 @@ def batch(
     db: DbPath = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
         help="No progress bar: failed files and the final summary only (for logs).")] = False,
+    team: Annotated[str | None, typer.Option("--team",
+        help="With --save-history: tag every athlete stored with this team (squad page).")] = None,
 ) -> None:  # fmt: skip
     """Analyse many videos on all cores or a Dask cluster; resumable; combined tables.
 
@@ -324,9 +356,11 @@ def batch(
     from balance_cam.apps.batch.runner import BatchOptions, batch_command
 
     options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler)
+    if team is not None and not save_history:
+        raise fail("--team needs --save-history (the tag is stored in the history)")
     config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
     batch_command(inputs, options, config, quiet=quiet,
-                  save_history=save_history, athlete=athlete, db=db)  # fmt: skip
+                  save_history=save_history, athlete=athlete, db=db, team=team)  # fmt: skip
 
 
 def main() -> None:

@@ -17,11 +17,15 @@ Pure readers and small statistics; used by ``benchmarks/accuracy.py`` and the te
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (the test extra)
+    import tomli as tomllib
 
 #: COCO keypoint name → BlazePose landmark name, for the joints compared with pose_1.json.
 COCO_TO_BLAZEPOSE = {

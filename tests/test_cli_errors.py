@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,7 +100,11 @@ def test_unreadable_inputs(clips, tmp_path, name, fragment):
 
 def test_truncated_video_gives_a_partial_result(clips, tmp_path):
     proc = run_cli("analyze", clips["cut_faststart"], "--json", cwd=tmp_path)
-    line = assert_one_error_line(proc, EXIT_PARTIAL, "truncated", "partial result")
+    line = assert_one_error_line(proc, EXIT_PARTIAL, "partial result")
+    # PyAV 18+ (Python 3.11+) ends quietly at the cut: "truncated: frames stop at ..."; PyAV 17
+    # (the newest for Python 3.10) raises InvalidDataError there: "damaged after N frames". Both
+    # are the same partial result.
+    assert "truncated" in line or re.search(r"damaged after \d+ frames \(InvalidDataError\)", line), line
     result = json.loads(proc.stdout)
     message = line.removeprefix("balance-cam: error: ").removesuffix(" (partial result written)")
     assert result["complete"] is False and result["warnings"] == [message]

@@ -128,15 +128,41 @@ def test_no_camera_index_raises_camera_error() -> None:
 
 
 # -- fake camera wiring ---------------------------------------------------------------------
+class Lockstep:
+    """Couples a fake camera to a fake pose backend: the camera delivers frame ``i + 1`` only
+    once the backend has processed frame ``i``. No frame is ever overwritten before it is
+    taken, however loaded the machine, so a replayed session is deterministic."""
+
+    def __init__(self, timeout_s: float = 30.0) -> None:
+        self.cond = threading.Condition()
+        self.processed = 0
+        self.timeout_s = timeout_s
+
+    def took(self) -> None:
+        with self.cond:
+            self.processed += 1
+            self.cond.notify_all()
+
+    def wait_for(self, n_processed: int) -> None:
+        with self.cond:
+            self.cond.wait_for(lambda: self.processed >= n_processed, self.timeout_s)
+
+
 class FakeCapture:
     """A cv2.VideoCapture stand-in: frames carry their number in pixel (0, 0); it "unplugs"
-    after ``n_frames`` (grab fails from then on)."""
+    after ``n_frames`` (grab fails from then on).
+
+    With ``lockstep`` it waits for the consumer instead of sleeping a frame period, and reports
+    the driver clock (``CAP_PROP_POS_MSEC`` = frame number x period), so frame times are the
+    nominal ones and no frame is dropped: nothing depends on the wall clock."""
 
     def __init__(self, n_frames: int, size_wh: tuple[int, int] = (64, 48), fps: float = 60.0,
-                 opened: bool = True, first_read_ok: bool = True) -> None:  # fmt: skip
+                 opened: bool = True, first_read_ok: bool = True,
+                 lockstep: Lockstep | None = None) -> None:  # fmt: skip
         self.n_frames, self.period_s, self.opened = n_frames, 1.0 / fps, opened
         self.first_read_ok = first_read_ok
         self.size_wh = size_wh
+        self.lockstep = lockstep
         self.i = 0
         self.released = False
 
@@ -147,6 +173,10 @@ class FakeCapture:
         return True
 
     def get(self, prop: int) -> float:
+        import cv2
+
+        if self.lockstep is not None and prop == cv2.CAP_PROP_POS_MSEC:
+            return self.i * self.period_s * 1000.0
         return 0.0
 
     def read(self) -> tuple[bool, np.ndarray | None]:
@@ -156,7 +186,10 @@ class FakeCapture:
         if self.i >= self.n_frames:
             time.sleep(0.005)
             return False
-        time.sleep(self.period_s)
+        if self.lockstep is not None:
+            self.lockstep.wait_for(self.i)  # every frame delivered so far has been processed
+        else:
+            time.sleep(self.period_s)
         self.i += 1
         return True
 
@@ -178,12 +211,15 @@ class ReplayBackend:
 
     info = ModelInfo("fake-replay", "replay", "0", "0" * 64)
 
-    def __init__(self, series) -> None:  # noqa: ANN001
+    def __init__(self, series, lockstep: Lockstep | None = None) -> None:  # noqa: ANN001
         self.series = series
+        self.lockstep = lockstep
         self.calls = 0
 
     def process(self, image_rgb: np.ndarray, t_ms: int) -> PoseFrame | None:
         self.calls += 1
+        if self.lockstep is not None:
+            self.lockstep.took()
         i = int(image_rgb[0, 0, 2]) + 256 * int(image_rgb[0, 0, 1])
         i = min(i, len(self.series) - 1)
         if not np.all(np.isfinite(self.series.image[i, :, :2])):
@@ -255,21 +291,30 @@ def test_unplugged_camera_raises_after_the_last_frame() -> None:
 
 def test_unplugged_mid_session_keeps_finished_trials(tmp_path: Path) -> None:
     """Replays the real landmarks of a left-leg trial through a fake camera that is unplugged
-    after the clip: the trial is in the history, the session is incomplete, the error said."""
+    after the clip: the trial is in the history, the session is incomplete, the error said.
+
+    The camera runs in lockstep with the backend and reports nominal frame times (driver
+    clock), so every frame is processed at its clip time and the trial is exactly the one
+    ``analyze`` found (it used to depend on the wall clock: frames dropped under load)."""
     ref, series = analyzed(CLIP)
     w, h = series.width_px, series.height_px
     db = tmp_path / "h.db"
+    lockstep = Lockstep()
     outcome = run_live(
         LiveOptions(camera="0", window=False, db=db, legs=("left",), trials_per_leg=3),
-        backend=ReplayBackend(series),
-        capture_factory=lambda i: FakeCapture(len(series), (w // 20, h // 20), fps=60.0),
+        backend=ReplayBackend(series, lockstep),
+        capture_factory=lambda i: FakeCapture(len(series), (w // 20, h // 20), fps=60.0,
+                                              lockstep=lockstep),
     )  # fmt: skip
     assert outcome.error is not None and "stopped delivering frames" in outcome.error
     assert not outcome.result.complete
     assert [t.stance for t in outcome.result.trials] == ["left"]
-    assert outcome.result.trials[0].hold_s == pytest.approx(ref.trials[0].hold_s, abs=0.1)
+    got, want = outcome.result.trials[0], ref.trials[0]
+    assert (got.start_s, got.end_s, got.stop_reason) == (
+        pytest.approx(want.start_s, abs=1e-6), pytest.approx(want.end_s, abs=1e-6), want.stop_reason)
     live = outcome.result.extra["live"]
-    assert live["frames_captured"] >= live["frames_processed"] > 0.8 * len(series)
+    assert live["frames_captured"] == live["frames_processed"] == len(series)
+    assert live["dropped_frames"] == 0
     con = sqlite3.connect(db)
     (complete,) = con.execute("SELECT complete FROM sessions").fetchone()
     (n,) = con.execute("SELECT COUNT(*) FROM trials WHERE landmarks_npz IS NOT NULL").fetchone()
@@ -285,8 +330,10 @@ def test_cli_unplugged_camera_exits_nonzero_and_says_so(tmp_path: Path, monkeypa
 
     _, series = analyzed(CLIP)
     size = (series.width_px // 20, series.height_px // 20)
-    monkeypatch.setattr(camera, "_default_factory", lambda i: FakeCapture(len(series), size))
-    monkeypatch.setattr(factory, "create_backend", lambda *a, **k: ReplayBackend(series))
+    lockstep = Lockstep()  # deterministic: no frame dropped, nominal frame times
+    monkeypatch.setattr(camera, "_default_factory",
+                        lambda i: FakeCapture(len(series), size, lockstep=lockstep))
+    monkeypatch.setattr(factory, "create_backend", lambda *a, **k: ReplayBackend(series, lockstep))
     res = CliRunner().invoke(app, ["live", "--camera", "0", "--no-window", "--json",
                                    "--db", str(tmp_path / "h.db")])  # fmt: skip
     assert res.exit_code == EXIT_PARTIAL, res.output

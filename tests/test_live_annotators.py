@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from balance_cam.core.results import SideSummary, Summary, SwayMetrics
 from balance_cam.core.skeleton import INDEX, N_LANDMARKS
+from balance_cam.render import card as C
 from balance_cam.render import overlay as A
 
 
@@ -70,18 +73,43 @@ def test_status_banner_fits_long_text_at_the_bottom() -> None:
     assert np.all(img[-5:, -5:].max(axis=-1) > 0)  # panel spans the full width
 
 
+def trace_pixels(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.nonzero(np.all(np.abs(img.astype(int) - A.TRACE_BGR) <= 30, axis=-1))
+
+
 def test_sway_trace_plots_recent_samples_only() -> None:
     img = blank()
     t = np.arange(0, 20, 1 / 30)
     v = np.where(t < 10, 100.0, np.sin(t))  # the old part is far off scale
-    A.SwayTraceAnnotator(window_s=5, half_range=5).annotate(img, t, v)
-    ys, xs = np.nonzero(np.all(np.abs(img.astype(int) - A.STANCE_BGR) <= 30, axis=-1))
+    trace = A.SwayTraceAnnotator(window_s=5, half_range=5)
+    trace.annotate(img, t, v)
+    ys, xs = trace_pixels(img)
+    x0, y0, x1, y1 = trace.box(img)
     assert len(ys) > 50
-    y_mid = int(0.30 * 480) + int(0.22 * 480) // 2  # strip centre line
-    assert ys.min() > y_mid - 16 and ys.max() < y_mid + 16  # +/-1 of +/-5: old samples not drawn
+    y_mid = (y0 + y1) // 2
+    dot = 3 + max(2, round(3 * 480 / 720)) + 2
+    assert ys.min() > y_mid - (y1 - y0) / 10 - dot and ys.max() < y_mid + (y1 - y0) / 10 + dot  # +/-1 of +/-5
     empty = blank()
     A.SwayTraceAnnotator().annotate(empty, [], [])
-    assert count(empty, A.STANCE_BGR) == 0
+    assert count(empty, A.TRACE_BGR) == 0
+
+
+def test_sway_trace_is_readable_early_in_a_hold() -> None:
+    """0.6 s into a hold with +/-1.2 cm of sway: the trace starts at the strip's left edge and
+    spans a readable part of it (the time axis covers at least 2 s, not the whole window), and
+    the range adapts (+/-2 cm, stated in the label) so the sway fills most of the height."""
+    img = blank()
+    t = np.arange(0, 0.6, 1 / 30)
+    trace = A.SwayTraceAnnotator()
+    trace.annotate(img, t, 1.2 * np.sin(2 * np.pi * 1.3 * t))
+    x0, y0, x1, y1 = trace.box(img)
+    ys, xs = trace_pixels(img)
+    assert xs.min() - x0 <= 0.05 * (x1 - x0)
+    assert xs.max() - xs.min() >= 0.25 * (x1 - x0)
+    assert ys.max() - ys.min() >= 0.4 * (y1 - y0)
+    assert A.nice_half_range(np.array([1.2, -0.3])) == 2.0
+    assert A.nice_half_range(np.array([0.1])) == 1.0 and A.nice_half_range(np.array([])) == 1.0
+    assert A.nice_half_range(np.array([4.3])) == 5.0 and A.nice_half_range(np.array([400.0])) == 50.0
 
 
 def _side(stance: str, best: float) -> SideSummary:
@@ -91,13 +119,60 @@ def _side(stance: str, best: float) -> SideSummary:
 def test_result_card_lines_and_colours() -> None:
     summary = Summary(_side("left", 25.0), _side("right", 6.5), 74.0, 10.0, "right",
                       ("right_under_10s",), "Left leg: best 25.0 s. Right leg: best 6.5 s.")  # fmt: skip
-    lines = A.result_lines(summary)
-    assert lines[0] == ("LEFT leg: best 25.0 s of 3, sway - RMS", "good")
-    assert lines[1][1] == "bad" and "6.5 s" in lines[1][0]
-    assert "hold 74 % (right weaker)" in lines[2][0]
+    lines = C.result_lines(summary)
+    assert lines[0] == ("LEFT: 25.0 s", "good") and lines[1] == ("best of 3, sway - RMS", "info")
+    assert lines[2] == ("RIGHT: 6.5 s", "bad")
+    assert lines[4] == ("Asymmetry: hold 74 % (right weaker), sway 10 %", "info")
+    assert [text for text, _ in lines[5:]] == ["Left leg: best 25.0 s.", "Right leg: best 6.5 s."]
     img = blank()
-    A.ResultCardAnnotator().annotate(img, summary)
+    C.ResultCardAnnotator().annotate(img, summary)
     assert count(img, A.STANCE_BGR, 40) > 50 and count(img, (80, 80, 255), 40) > 50
+
+
+def _flagged_summary() -> Summary:
+    from balance_cam.core.results import Trial
+    from balance_cam.core.summary import summarize
+
+    sway = SwayMetrics.empty()
+    return summarize([Trial(0, "left", 1.0, 26.0, "touchdown", sway),
+                      Trial(1, "right", 30.0, 36.5, "stance_foot_moved", sway)])  # fmt: skip
+
+
+@pytest.mark.parametrize(("h", "w", "leg_cap", "body_cap"), [
+    (480, 640, 0.055, 0.028), (720, 1280, 0.055, 0.028), (960, 540, 0.045, 0.021),
+])  # fmt: skip
+def test_result_card_is_readable_from_3_m(h: int, w: int, leg_cap: float, body_cap: float) -> None:
+    """Big type: each leg's line has capitals of at least ``leg_cap`` of the image height (the
+    card used to be one small block, capitals about 1.6 %); the verdict is at least
+    ``body_cap``; every sentence starts its own line; on landscape windows no clause is broken;
+    everything fits inside the card and the image."""
+    summary = _flagged_summary()
+    placed, (x0, y0, x1, y1) = C.layout_card(C.card_lines(summary), w, h)
+    legs = [p for p in placed if p.role == "leg"]
+    body = [p for p in placed if p.role == "body"]
+    assert [p.text for p in legs] == ["LEFT: 25.0 s", "RIGHT: 6.5 s"]
+    assert min(p.cap_px for p in legs) >= leg_cap * h
+    assert min(p.cap_px for p in body) >= body_cap * h
+    for p in placed:
+        assert x0 <= p.x_px and p.x_px + p.width_px <= x1 and y0 <= p.baseline_px - p.cap_px
+        assert p.baseline_px <= y1 <= h
+    joined = [p.text for p in body]
+    for sentence in C.sentences(summary.verdict):
+        assert any(line.startswith(sentence.split()[0]) for line in joined)  # starts a line
+    assert not any(re.search(r"[.!?] [A-Z]", line) for line in joined)  # never two sentences on one line
+    if w > h:
+        assert all(line.endswith((".", ":", ";", ",")) or line.startswith("Asymmetry") for line in joined)
+
+
+def test_wrap_clauses_breaks_at_clauses_then_words() -> None:
+    def fits(text: str) -> bool:
+        return len(text) <= 30
+
+    assert C.wrap_clauses("Swap an easy run: left leg under 10 s; right leg shorter.", fits) == [
+        "Swap an easy run:", "left leg under 10 s;", "right leg shorter."]
+    assert C.wrap_clauses("one two three four five six seven eight nine ten", fits) == [
+        "one two three four five six", "seven eight nine ten"]
+    assert C.sentences("A b. C d? E f.") == ["A b.", "C d?", "E f."]
 
 
 def test_fps_text_drawn() -> None:

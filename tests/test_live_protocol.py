@@ -93,6 +93,16 @@ def test_framing_then_countdown_then_go() -> None:
     assert p.phase == "go"
 
 
+def test_framing_hold_counts_from_a_first_ok_frame_at_time_zero() -> None:
+    """A person framed on the very first frame (t = 0.0) starts the hold there: the countdown
+    begins on the frame at ``framing_hold_s``, not one frame later (0.0 is not "unset")."""
+    p = GuidedProtocol(("left",), 1, framing_hold_s=1.0)
+    _, t = feed(p, 0.0, 1.0)  # frames 0 .. 29 (t < 1.0): still framing
+    assert p.phase == "framing" and p.framed_since == 0.0
+    assert p.update(t, OK, "ready") == ["tick"] and p.phase == "countdown"
+    assert p.since_s == pytest.approx(1.0)
+
+
 def test_trial_advances_plan_and_rests() -> None:
     p = GuidedProtocol(("left", "right"), 1, countdown_s=1.0, rest_s=2.0, framing_hold_s=0.0)
     _, t = feed(p, 0.0, 1.5)

@@ -190,7 +190,10 @@ def test_truncated_file_is_reported_after_its_frames(tmp_path: Path):
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
 
     seen = []
-    with pytest.raises(SourceError, match=r"truncated: frames stop at \d\.\d\d s of 4\.00 s"):
+    # PyAV 18+ (Python 3.11+): the stream ends quietly at the cut; PyAV 17 (Python 3.10) raises
+    # InvalidDataError there. Either way the frames before the cut arrive, then one SourceError.
+    with pytest.raises(SourceError, match=r"truncated: frames stop at \d\.\d\d s of 4\.00 s"
+                                          r"|damaged after \d+ frames \(InvalidDataError\)"):  # fmt: skip
         for frame in iter_frames(cut):
             seen.append(frame.t_s)
     assert 5 < len(seen) < 120

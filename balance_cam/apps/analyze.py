@@ -138,6 +138,8 @@ class OutputOptions:
     athlete: str | None = None
     """Also store the result in the history under this name."""
     db: Path | None = None
+    team: str | None = None
+    """Tag the athlete with this team in the history (the squad page filters on it)."""
 
 
 def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: OutputOptions) -> None:
@@ -154,13 +156,17 @@ def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: 
         print_result(result)
 
 
-def save_to_history(result: AnalysisResult, athlete: str | None, db: Path | None, kind: str) -> None:
-    """With an athlete name, store the whole result as one history session."""
+def save_to_history(result: AnalysisResult, athlete: str | None, db: Path | None, kind: str,
+                    team: str | None = None) -> None:  # fmt: skip
+    """With an athlete name, store the whole result as one history session (and tag the
+    athlete with ``team`` when given)."""
     if athlete is not None:
         from balance_cam.io.history import History
 
         with History(db) as h:
             h.save_result(result, athlete=athlete, kind=kind)
+            if team is not None:
+                h.set_team(athlete, team)
 
 
 def analyze_command(
@@ -174,7 +180,7 @@ def analyze_command(
             raise ValueError("--annotate and --person need a video, not saved landmarks")
         result = analyze_landmarks_file(video, config)
         emit(result, None, video.name.removesuffix(".landmarks.npz").removesuffix(".npz"), out)
-        save_to_history(result, out.athlete, out.db, "analyze")
+        save_to_history(result, out.athlete, out.db, "analyze", out.team)
         return result
     writer: Any = None
     if annotate is not None:
@@ -191,7 +197,7 @@ def analyze_command(
             writer.close()
         backend.close()
     emit(result, series, video.stem, out)
-    save_to_history(result, out.athlete, out.db, "analyze")
+    save_to_history(result, out.athlete, out.db, "analyze", out.team)
     if not result.complete:
         raise PartialResultError("; ".join(result.warnings) + " (partial result written)")
     return result

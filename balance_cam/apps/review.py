@@ -1,4 +1,4 @@
-"""Reviewing stored tests: the ``history`` and ``report`` commands.
+"""Reviewing stored tests: the ``history`` and ``report`` commands, and the squad page.
 
 Sessions are read from the history and summarised by :mod:`balance_cam.core.sessions`; trends
 are per test set-up (an eyes-closed session never joins an eyes-open trend).
@@ -6,10 +6,20 @@ are per test set-up (an eyes-closed session never joins an eyes-open trend).
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.sessions import SessionReview, leg_trends, setup_keys, side_rows
+from balance_cam.core.config import SummaryConfig
+from balance_cam.core.sessions import (
+    SessionReview,
+    SquadRow,
+    attention_order,
+    leg_trends,
+    setup_keys,
+    side_rows,
+    squad_row,
+)
 from balance_cam.io.files import write_csv
 from balance_cam.io.history import History
 
@@ -72,3 +82,62 @@ def _stored_results(db: str | Path | None, athlete: str) -> dict[int, Any]:
     """The full stored result of each session that has one (for the latest-test view)."""
     with History(db) as h:
         return {s["id"]: res for s, res in h.session_results(athlete) if res is not None}
+
+
+# -- squad ------------------------------------------------------------------------------------
+def set_team_command(athlete: str, team: str, db: Path | None) -> None:
+    """``balance-cam history --set-team TEAM --athlete NAME``."""
+    from balance_cam.render.console import print_lines
+
+    with History(db) as h:
+        if not h.sessions(athlete):
+            raise ValueError(f"no sessions for athlete {athlete!r} in the history")
+        h.set_team(athlete, team)
+    print_lines([f"{athlete}: team {team!r}" if team else f"{athlete}: no team"], err=True)
+
+
+def athlete_matches(name: str, pattern: str | None) -> bool:
+    """``pattern`` as a case-insensitive glob ("sam*", "*[AB]"), or, without ``*?[``, a
+    case-insensitive part of the name; None matches everyone."""
+    if pattern is None:
+        return True
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(name.casefold(), pattern.casefold())
+    return pattern.casefold() in name.casefold()
+
+
+def load_squad(db: str | Path | None, athlete: str | None = None, team: str | None = None) -> list[SquadRow]:
+    """One row per athlete in the history (``athlete`` pattern, ``team`` tag), who needs attention
+    first. Each session is summarised as ``history`` does, with the age its result was analysed
+    with (for the norm flag)."""
+    with History(db) as h:
+        stored, teams, ages = h.session_trials(), h.teams(), h.session_ages()
+    by_athlete: dict[str, list[SessionReview]] = {}
+    for s, trials in stored:
+        cfg = SummaryConfig(age=ages.get(s["id"]))
+        by_athlete.setdefault(s["athlete"], []).append(SessionReview.of(s, trials, cfg))
+    rows = [squad_row(name, teams.get(name, ""), reviews) for name, reviews in by_athlete.items()
+            if athlete_matches(name, athlete) and (team is None or teams.get(name, "") == team)]  # fmt: skip
+    return attention_order(rows)
+
+
+def squad_command(out: Path, *, athlete: str | None, team: str | None, db: Path | None,
+                  athlete_pages: bool = True) -> list[Path]:  # fmt: skip
+    """``balance-cam report --squad``: the squad page, its CSV (``out`` with ``.csv``) and, in
+    ``<out stem>_athletes/``, each athlete's history report the rows link to."""
+    from balance_cam.io.files import write_text
+    from balance_cam.render.squad import SquadTable, athlete_page_name, render_squad_page
+
+    rows = load_squad(db, athlete, team)
+    if not rows:
+        what = " and ".join(f for f in (f"athlete {athlete!r}" if athlete else "",
+                                        f"team {team!r}" if team else "") if f)  # fmt: skip
+        raise ValueError("no athletes in the history" + (f" matching {what}" if what else ""))
+    folder = f"{out.stem}_athletes"
+    links = {r.athlete: f"{folder}/{athlete_page_name(r.athlete)}" for r in rows} if athlete_pages else {}
+    table = SquadTable(rows, links)
+    written = [write_text(out, render_squad_page(table, athlete=athlete, team=team)),
+               write_csv(out.with_suffix(".csv"), table.csv_rows(), table.csv_columns())]
+    for r in rows if athlete_pages else ():
+        written.append(write_text(out.parent / links[r.athlete], athlete_report_html(db, r.athlete)))
+    return written

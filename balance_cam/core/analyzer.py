@@ -201,7 +201,7 @@ class Analyzer:
             summary=summarize(kept, self.config.summary),
             frames_decoded=len(self._builder), frames_with_person=self.frames_with_person,
             config=self.config.to_dict(), tool_version=__version__,
-            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             warnings=tuple(warnings), complete=complete, extra=extra or {},
         )  # fmt: skip
 

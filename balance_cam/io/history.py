@@ -99,6 +99,14 @@ MIGRATIONS: tuple[str, ...] = (
         corrections = json_extract(trial_json, '$.corrections'),
         errors = json_extract(trial_json, '$.errors');
     """,
+    # 5: team tags, one per athlete (the squad page filters on them)
+    """
+    CREATE TABLE athletes (
+        name TEXT PRIMARY KEY,          -- as in sessions.athlete
+        team TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO athletes (name) SELECT DISTINCT athlete FROM sessions;
+    """,
 )
 #: The test set-up and quality columns of migration 4, filled from each :class:`Trial`.
 QUALITY_COLUMNS = ("condition", "surface", "protocol", "hands_on_hips", "stable_s", "corrections", "errors")
@@ -123,7 +131,7 @@ def default_db_path() -> Path:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class History:
@@ -300,3 +308,21 @@ class History:
         """Replace the coach's notes of one session."""
         with self._tx():
             self.conn.execute("UPDATE sessions SET notes = ? WHERE id = ?", (notes, session_id))
+
+    # -- teams (squad page) ----------------------------------------------------------------
+    def set_team(self, athlete: str, team: str) -> None:
+        """Tag ``athlete`` with ``team`` ("" removes the tag), committed at once."""
+        with self._tx():
+            self.conn.execute("INSERT INTO athletes (name, team) VALUES (?, ?) ON CONFLICT(name)"
+                              " DO UPDATE SET team = excluded.team", (athlete, team))  # fmt: skip
+
+    def teams(self) -> dict[str, str]:
+        """The team tag of every athlete who has one."""
+        rows = self.conn.execute("SELECT name, team FROM athletes WHERE team != '' ORDER BY name")
+        return {r["name"]: r["team"] for r in rows}
+
+    def session_ages(self) -> dict[int, int]:
+        """The age recorded with each session's result (``--age``), by session id, where given."""
+        rows = self.conn.execute("SELECT id, json_extract(result_json, '$.config.summary.age') AS age"
+                                 " FROM sessions WHERE result_json IS NOT NULL")  # fmt: skip
+        return {r["id"]: int(r["age"]) for r in rows if r["age"] is not None}

@@ -148,7 +148,7 @@ def record(path: Path, sha256: str, source: str) -> None:
     manifest = read_manifest(path.parent)
     manifest[path.name] = {
         "sha256": sha256, "size_bytes": path.stat().st_size, "source": source,
-        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }  # fmt: skip
     write_text(path.parent / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 

@@ -15,7 +15,8 @@ Stable API (also used by :mod:`balance_cam.render.video`)::
     StatusAnnotator().annotate(img, "holding", detail="stand on your LEFT leg", tone="good")
     SwayTraceAnnotator().annotate(img, t_s, ml_cm)
     FpsAnnotator().annotate(img, fps=48.0, dropped=3)
-    ResultCardAnnotator().annotate(img, summary)
+
+The end-of-session result card is :class:`balance_cam.render.card.ResultCardAnnotator`.
 
 Colours are BGR tuples; the defaults are in :data:`STANCE_BGR`, :data:`RAISED_BGR`, ...
 """
@@ -29,7 +30,6 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from balance_cam.core.results import SideSummary, Summary
 from balance_cam.core.skeleton import BONES, LANDMARK_NAMES, Side
 
 Color = tuple[int, int, int]
@@ -154,7 +154,7 @@ class TimerAnnotator:
         target_px = self.height_frac * h
         base_h = cv2.getTextSize("0", FONT_BOLD, 1.0, 1)[0][1]
         fs = target_px / max(base_h, 1)
-        fs = min(fs, _fit_scale(text, self.max_width_frac * w, fs, FONT_BOLD))
+        fs = min(fs, fit_scale(text, self.max_width_frac * w, fs, FONT_BOLD))
         th = max(2, int(round(fs * 2.2)))
         (tw, tht), _ = cv2.getTextSize(text, FONT_BOLD, fs, th)
         pad = int(0.02 * h)
@@ -188,8 +188,8 @@ class StatusAnnotator:
         h, w = image_bgr.shape[:2]
         s = scale_of(image_bgr)
         fs = self.font_scale * s
-        fs = min(fs, _fit_scale(headline, w * 0.94, fs, FONT_BOLD))
-        ds = min(0.55 * self.font_scale * s, _fit_scale(detail, w * 0.94, fs * 0.6, FONT))
+        fs = min(fs, fit_scale(headline, w * 0.94, fs, FONT_BOLD))
+        ds = min(0.55 * self.font_scale * s, fit_scale(detail, w * 0.94, fs * 0.6, FONT))
         line_h = int(40 * fs) + (int(34 * ds) if detail else 0)
         y0 = h - line_h - int(16 * s)
         blend_rect(image_bgr, 0, y0, w, h, TONE_BGR[tone], self.alpha)
@@ -201,7 +201,7 @@ class StatusAnnotator:
         return image_bgr
 
 
-def _fit_scale(text: str, max_w: float, scale: float, font: int) -> float:
+def fit_scale(text: str, max_w: float, scale: float, font: int) -> float:
     """Largest font scale <= ``scale`` at which ``text`` fits into ``max_w`` pixels."""
     if not text:
         return scale
@@ -209,44 +209,73 @@ def _fit_scale(text: str, max_w: float, scale: float, font: int) -> float:
     return scale if w <= max_w else scale * max_w / max(w, 1)
 
 
+#: The sway trace: cyan, apart from the legs' green and magenta and the white text.
+TRACE_BGR: Color = (255, 230, 40)
+_NICE_HALF_RANGES = (0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0)
+
+
+def nice_half_range(values: np.ndarray, minimum: float = 1.0) -> float:
+    """The smallest of 0.5, 1, 2, 3, 5, 10, 20, 50 (at least ``minimum``) that holds
+    1.15 x the largest ``|value|``: the trace fills its strip, the label stays a round number."""
+    peak = 1.15 * float(np.max(np.abs(values))) if len(values) else 0.0
+    return next((r for r in _NICE_HALF_RANGES if r >= max(peak, minimum)), _NICE_HALF_RANGES[-1])
+
+
 class SwayTraceAnnotator:
-    """Live medio-lateral sway of the last ``window_s`` seconds, as a strip at the left.
+    """Live medio-lateral sway of the running trial, as a strip at the left, readable during
+    the hold: it grows from the left edge (the strip spans at least ``min_window_s``), scrolls
+    once the trial is longer than ``window_s``, and scales to the sway seen (``half_range``
+    None: the nice range of :func:`nice_half_range`, stated in the label) with a thick line
+    and a dot at the newest sample.
 
     Args:
-        window_s: seconds shown; older samples scroll out.
-        half_range: value at the strip's edge (same unit as the values, e.g. 5 cm).
+        window_s: seconds shown at most; older samples scroll out.
+        half_range: value at the strip's edge (same unit as the values), or None (auto).
+        min_window_s: the time axis spans at least this (a new trial starts at the left).
         unit: label of the values.
     """
 
-    def __init__(self, window_s: float = 5.0, half_range: float = 5.0, unit: str = "cm",
-                 color_bgr: Color = STANCE_BGR, width_frac: float = 0.28,
-                 height_frac: float = 0.22) -> None:  # fmt: skip
+    def __init__(self, window_s: float = 10.0, half_range: float | None = None, unit: str = "cm",
+                 color_bgr: Color = TRACE_BGR, width_frac: float = 0.34, height_frac: float = 0.24,
+                 min_window_s: float = 2.0, min_half_range: float = 1.0) -> None:  # fmt: skip
         self.window_s, self.half_range, self.unit = window_s, half_range, unit
+        self.min_window_s, self.min_half_range = min(min_window_s, window_s), min_half_range
         self.color_bgr = color_bgr
         self.width_frac, self.height_frac = width_frac, height_frac
 
+    def box(self, image_bgr: np.ndarray) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) of the strip in pixels."""
+        h, w = image_bgr.shape[:2]
+        x0, y0 = int(12 * scale_of(image_bgr)), int(0.26 * h)
+        return x0, y0, x0 + int(self.width_frac * w), y0 + int(self.height_frac * h)
+
     def annotate(self, image_bgr: np.ndarray, t_s: np.ndarray | Sequence[float],
                  values: np.ndarray | Sequence[float]) -> np.ndarray:  # fmt: skip
-        """Plot ``values`` against ``t_s`` (seconds, increasing), mean removed, newest at right."""
+        """Plot ``values`` against ``t_s`` (seconds, increasing), mean removed."""
         t = np.asarray(t_s, dtype=np.float64)
         v = np.asarray(values, dtype=np.float64)
-        h, w = image_bgr.shape[:2]
-        s = scale_of(image_bgr)
-        bw, bh = int(self.width_frac * w), int(self.height_frac * h)
-        x0, y0 = int(12 * s), int(0.30 * h)
-        blend_rect(image_bgr, x0, y0, x0 + bw, y0 + bh, alpha=0.55)
-        ym = y0 + bh // 2
-        cv2.line(image_bgr, (x0, ym), (x0 + bw, ym), (120, 120, 120), 1)
-        put_text(image_bgr, f"sway +/-{self.half_range:g} {self.unit}", (x0 + 6, y0 + int(22 * s)),
-                 0.6 * s, TEXT_BGR, max(1, int(1.5 * s)))  # fmt: skip
         keep = np.isfinite(v) & np.isfinite(t)
-        if len(t) and keep.sum() >= 2:
+        if len(t):
             keep &= t >= t[-1] - self.window_s
-            tt, vv = t[keep], v[keep] - np.mean(v[keep])
-            xs = x0 + bw - (t[-1] - tt) / self.window_s * bw
-            ys = ym - np.clip(vv / self.half_range, -1, 1) * (bh / 2 - 2)
+        tt = t[keep]
+        vv = v[keep] - np.mean(v[keep]) if keep.any() else v[keep]
+        half = self.half_range or nice_half_range(vv, self.min_half_range)
+        x0, y0, x1, y1 = self.box(image_bgr)
+        s = scale_of(image_bgr)
+        blend_rect(image_bgr, x0, y0, x1, y1, alpha=0.6)
+        ym, bw, bh = (y0 + y1) // 2, x1 - x0, y1 - y0
+        cv2.line(image_bgr, (x0, ym), (x1, ym), (140, 140, 140), 1)
+        fs = min(0.75 * s, fit_scale(f"ML sway +/-{half:g} {self.unit}", 0.94 * bw, 0.75 * s, FONT))
+        put_text(image_bgr, f"ML sway +/-{half:g} {self.unit}", (x0 + int(6 * s), y0 + int(30 * fs)),
+                 fs, TEXT_BGR, max(1, int(2 * fs)))  # fmt: skip
+        if len(tt) >= 2:
+            span_s = min(self.window_s, max(self.min_window_s, tt[-1] - tt[0]))
+            xs = x0 + 4 + (tt - max(tt[0], tt[-1] - span_s)) / span_s * (bw - 8)
+            ys = ym - np.clip(vv / half, -1, 1) * (bh / 2 - 4)
             pts = np.stack([xs, ys], axis=1).round().astype(np.int32)
-            cv2.polylines(image_bgr, [pts], False, self.color_bgr, max(1, int(2 * s)), cv2.LINE_AA)
+            thick = max(2, int(round(3 * s)))
+            cv2.polylines(image_bgr, [pts], False, self.color_bgr, thick, cv2.LINE_AA)
+            cv2.circle(image_bgr, tuple(pts[-1]), thick + 3, self.color_bgr, -1, cv2.LINE_AA)
         return image_bgr
 
 
@@ -269,78 +298,8 @@ class FpsAnnotator:
         return image_bgr
 
 
-def _fmt(value: float, unit: str, digits: int = 1) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f} {unit}"
-
-
-def result_lines(summary: Summary) -> list[tuple[str, Tone]]:
-    """The result card as text lines with a tone each (also usable in a terminal)."""
-    lines: list[tuple[str, Tone]] = []
-    for side in ("left", "right"):
-        s: SideSummary | None = getattr(summary, side)
-        if s is None:
-            lines.append((f"{side.upper()} leg: not tested", "info"))
-            continue
-        tone: Tone = "bad" if s.under_stable_min else "good"
-        lines.append((f"{side.upper()} leg: best {s.best_hold_s:.1f} s of {s.n_trials}, "
-                      f"sway {_fmt(s.sway.ml_rms_cm, 'cm')} RMS", tone))  # fmt: skip
-    if math.isfinite(summary.hold_asymmetry_pct):
-        weak = f" ({summary.weaker_side} weaker)" if summary.weaker_side else ""
-        lines.append((f"asymmetry: hold {summary.hold_asymmetry_pct:.0f} %{weak}, "
-                      f"sway {summary.sway_asymmetry_pct:.0f} %", "info"))  # fmt: skip
-    return lines
-
-
-class ResultCardAnnotator:
-    """End-of-session card in the middle: hold and sway per leg, asymmetry, verdict.
-
-    A leg under the stable minimum (10 s by default, see :mod:`balance_cam.core.summary`) is red.
-    ``wrap_chars`` (verdict line length) defaults to a value from the image's aspect ratio.
-    """
-
-    def __init__(self, font_scale: float = 0.9, alpha: float = 0.8,
-                 wrap_chars: int | None = None) -> None:  # fmt: skip
-        self.font_scale, self.alpha, self.wrap_chars = font_scale, alpha, wrap_chars
-
-    def annotate(
-        self, image_bgr: np.ndarray, summary: Summary, title: str = "Result"
-    ) -> np.ndarray:
-        h, w = image_bgr.shape[:2]
-        s = scale_of(image_bgr)
-        chars = self.wrap_chars or max(30, min(56, int(56 * (w / h) / (4 / 3))))
-        lines = [(title, "info")] + result_lines(summary) + [
-            (part, "info") for part in _wrap(summary.verdict, chars)]  # fmt: skip
-        fs = min(_fit_scale(text, 0.86 * w, self.font_scale * s, FONT) for text, _ in lines)
-        step = int(42 * fs)
-        card_h = step * len(lines) + int(30 * s)
-        x0, y0 = int(0.04 * w), max(0, (h - card_h) // 2)
-        blend_rect(image_bgr, x0, y0, w - x0, y0 + card_h, alpha=self.alpha)
-        for i, (text, tone) in enumerate(lines):
-            color = _CARD_BGR[tone]
-            y = y0 + int(15 * s) + step * (i + 1) - step // 4
-            put_text(image_bgr, text, (x0 + int(16 * s), y),
-                     fs * (1.15 if i == 0 else 1.0), color, max(1, int(2 * fs)),
-                     FONT_BOLD if i == 0 else FONT)  # fmt: skip
-        return image_bgr
-
-
-_CARD_BGR: dict[str, Color] = {"info": TEXT_BGR, "good": STANCE_BGR, "warn": (0, 200, 255),
-                                "bad": (80, 80, 255)}  # fmt: skip
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    words, lines, cur = text.split(), [], ""
-    for word in words:
-        if cur and len(cur) + 1 + len(word) > width:
-            lines.append(cur)
-            cur = word
-        else:
-            cur = f"{cur} {word}".strip()
-    return lines + ([cur] if cur else [])
-
-
 __all__ = [
-    "BODY_BGR", "RAISED_BGR", "STANCE_BGR", "FpsAnnotator", "ResultCardAnnotator",
+    "BODY_BGR", "RAISED_BGR", "STANCE_BGR", "TRACE_BGR", "FpsAnnotator",
     "SkeletonAnnotator", "StatusAnnotator", "SwayTraceAnnotator", "TimerAnnotator",
-    "blend_rect", "put_text", "result_lines", "scale_of",
+    "blend_rect", "fit_scale", "nice_half_range", "put_text", "scale_of",
 ]

@@ -246,7 +246,7 @@ def _write_manifest(
     from balance_cam.io.files import write_text
 
     def iso(t: float) -> str:
-        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds")
+        return dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(timespec="seconds")
 
     counts = {s: report.count(s) for s in ("ok", "partial", "skipped", "failed", "not_run")}
     manifest = {
@@ -264,9 +264,10 @@ def _write_manifest(
 
 def save_to_history(
     outcomes: Sequence[Outcome], out_dir: str | Path, db: str | Path | None = None,
-    athlete: str | None = None,
+    athlete: str | None = None, team: str | None = None,
 ) -> int:  # fmt: skip
-    """Store every analysed video in the history database as a ``batch`` session.
+    """Store every analysed video in the history database as a ``batch`` session (and tag its
+    athlete with ``team`` when given).
 
     The athlete is ``athlete`` if given, else the file name's ``{athlete}`` field, else "".
     The full result (with sway traces) is read back from its JSON file. A result already
@@ -286,6 +287,8 @@ def save_to_history(
             result = try_read_result(Path(out_dir) / f"{o.stem}.json") or o.result
             name = athlete or (o.names or {}).get("athlete") or ""
             history.save_result(result, athlete=name, kind="batch")
+            if team is not None:
+                history.set_team(name, team)
             added += 1
     return added
 
@@ -309,6 +312,7 @@ def quiet_dask_logs(verbose: bool) -> None:
 def batch_command(
     inputs: Sequence[str], options: BatchOptions, config: AnalysisConfig, *, quiet: bool = False,
     save_history: bool = False, athlete: str | None = None, db: Path | None = None,
+    team: str | None = None,
 ) -> BatchReport:  # fmt: skip
     """``balance-cam batch``: run with a progress bar, store in the history if asked, summarise;
     raises :class:`~balance_cam.apps.errors.InterruptedRunError` or
@@ -324,7 +328,7 @@ def batch_command(
         report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,
                                    on_start=progress.start)  # fmt: skip
     if save_history:
-        added = save_to_history(report.outcomes, options.out_dir, db, athlete)
+        added = save_to_history(report.outcomes, options.out_dir, db, athlete, team)
         print_lines([f"history: {added} session(s) added"])
     print_lines(batch_summary_lines(report, tables["trials.csv"].parent))
     if report.interrupted:

@@ -156,7 +156,10 @@ class GuidedProtocol:
 
     def _advance(self, t_s: float, framing: Framing) -> list[str]:
         if self.phase == "framing":
-            self.framed_since = (self.framed_since or t_s) if framing.ok else None
+            if not framing.ok:
+                self.framed_since = None
+            elif self.framed_since is None:  # not `or`: a framing start at t = 0.0 is a start
+                self.framed_since = t_s
             if self.framed_since is not None and t_s - self.framed_since >= self.framing_hold_s:
                 return self._start_countdown(t_s)
         elif self.phase == "countdown":

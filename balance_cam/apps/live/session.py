@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from balance_cam.apps.analyze import picture_checks, run
+from balance_cam.apps.live.cues import Cue, CueSchedule, ProtocolSnapshot
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.protocol import GuidedProtocol, framing_check, posture_words
 from balance_cam.apps.live.window import LiveDisplay
@@ -73,7 +74,9 @@ class LiveOutcome:
     error: str | None = None
 
 
-CueCallback = Callable[[str], None]
+CueCallback = Callable[[Cue], None]
+"""Gets each :class:`~balance_cam.apps.live.cues.Cue` of the session's cue schedule (e.g. an
+:class:`~balance_cam.render.audio.AudioCues`, which returns at once)."""
 ShownCallback = Callable[["Frame | None", "LiveSession"], None]
 """Called after each displayed frame (``None`` while the result card is shown); for tests."""
 
@@ -84,16 +87,18 @@ class LiveSession:
     def __init__(self, options: LiveOptions, config: AnalysisConfig | None = None, *,
                  backend: Any = None, capture_factory: Any = None,
                  on_cue: CueCallback | None = None,
-                 on_shown: ShownCallback | None = None) -> None:  # fmt: skip
+                 on_shown: ShownCallback | None = None,
+                 on_start: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.options = options
         self.config = config or AnalysisConfig()
         self._backend = backend
         self._capture_factory = capture_factory
-        self.on_cue, self.on_shown = on_cue, on_shown
+        self.on_cue, self.on_shown, self.on_start = on_cue, on_shown, on_start
         self.protocol = GuidedProtocol(options.legs, options.trials_per_leg, options.countdown_s,
                                        options.rest_s, options.framing_hold_s,
                                        posture_words(self.config.test))  # fmt: skip
         self.stats = LiveStats()
+        self.schedule = CueSchedule()
         self.quit = False
         self.quit_reason = ""
         self._seen = self._discards_applied = 0
@@ -140,6 +145,8 @@ class LiveSession:
         self.analyzer = analyzer = Analyzer(w, h, self.config)
         self.history, self.session_id = history, history.start_session(
             self.options.athlete, "live", str(source.get("path", "")))  # fmt: skip
+        if self.on_start is not None:  # camera, window, model and history are open
+            self.on_start()
         interrupted, error = False, None
         t0 = time.perf_counter()
         try:
@@ -173,16 +180,17 @@ class LiveSession:
         new = self._save_new_trials()
         framing = framing_check(step.image_norm, self.config.stance.min_visibility)
         self._track_sway(step)
-        self._cue(self.protocol.update(frame.t_s, framing, step.state, new))
+        self.protocol.update(frame.t_s, framing, step.state, new)
         self._apply_discards()
+        self._cue(self.schedule.step(frame.t_s, ProtocolSnapshot.of(self.protocol, frame.t_s)))
         if self.display is not None:
             self._show(frame, step)
         if self.protocol.phase == "done" and not self.options.is_file:
             self.quit, self.quit_reason = True, self.quit_reason or "done"
 
-    def _cue(self, cues: list[str]) -> None:
-        for cue in cues:
-            if self.on_cue is not None:
+    def _cue(self, cues: list[Cue]) -> None:
+        if self.on_cue is not None:
+            for cue in cues:
                 self.on_cue(cue)
 
     def _save_new_trials(self) -> list[Trial]:
@@ -251,9 +259,10 @@ class LiveSession:
                error: str | None) -> LiveOutcome:  # fmt: skip
         ended_by_file = self.options.is_file and not self.quit and not interrupted and not error
         self.analyzer.finish("end_of_video" if ended_by_file else "stopped")
-        self.protocol.update(self.analyzer.last_t_s, self.protocol.framing, "ready",
-                             self._save_new_trials())  # fmt: skip
+        t_end = self.analyzer.last_t_s
+        self.protocol.update(t_end, self.protocol.framing, "ready", self._save_new_trials())
         self._apply_discards()
+        self._cue(self.schedule.finish(t_end, ProtocolSnapshot.of(self.protocol, t_end)))
         complete = not interrupted and error is None and (
             ended_by_file or self.quit_reason == "done")  # fmt: skip
         result = self._result(source, backend, complete, error, interrupted)

@@ -36,6 +36,7 @@ class LiveDisplay:
         import cv2
 
         from balance_cam.render import overlay as A
+        from balance_cam.render.card import ResultCardAnnotator
 
         if open_window and sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -50,7 +51,7 @@ class LiveDisplay:
         self._flip = np.empty_like(self._buf) if self.mirror else None
         self.skeleton, self.timer = A.SkeletonAnnotator(), A.TimerAnnotator()
         self.status, self.trace = A.StatusAnnotator(), A.SwayTraceAnnotator()
-        self.fps, self.card = A.FpsAnnotator(), A.ResultCardAnnotator()
+        self.fps, self.card = A.FpsAnnotator(), ResultCardAnnotator()
         self.limit_s = None
         self._opened = False
         if open_window:  # False: render only (benchmarks)
