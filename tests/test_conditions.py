@@ -124,9 +124,9 @@ def test_history_v2_and_v3_databases_migrate_to_4(tmp_path, old_version):
                          " trial_json) VALUES (1, ?, 'left', 0, 11.9, 11.9, 'time_limit', ?)",
                          (i, json.dumps(t)))  # fmt: skip
     conn.close()
-    assert DB_VERSION == len(MIGRATIONS) == 4
+    assert DB_VERSION == len(MIGRATIONS) >= 4
     with History(db) as h:
-        assert h.version == 4
+        assert h.version == DB_VERSION
         rows = h.trials()
         got = [(r["condition"], r["surface"], r["protocol"], r["stable_s"], r["corrections"]) for r in rows]
         assert got == [("eyes-open", "firm", "unipedal", None, None),

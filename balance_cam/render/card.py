@@ -98,7 +98,9 @@ def card_lines(summary: Summary, title: str = "Result") -> list[CardLine]:
         hold, sway = _num(summary.hold_asymmetry_pct, "%", 0), _num(summary.sway_asymmetry_pct, "%", 0)
         lines.append(CardLine(f"Asymmetry: hold {hold}{weak}, sway {sway}", "info", "body"))
     tone: Tone = "warn" if summary.flags else "good"
-    return lines + [CardLine(s, tone, "body") for s in sentences(summary.verdict)]
+    # each leg's hold is already in big type above: the verdict's "Left leg: ..." sentences go
+    said = [s for s in sentences(summary.verdict) if not s.startswith(("Left leg:", "Right leg:"))]
+    return lines + [CardLine(s, tone, "body") for s in said]
 
 
 def result_lines(summary: Summary) -> list[tuple[str, Tone]]:
