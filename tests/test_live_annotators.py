@@ -118,7 +118,8 @@ def _side(stance: str, best: float) -> SideSummary:
 
 def test_result_card_lines_and_colours() -> None:
     summary = Summary(_side("left", 25.0), _side("right", 6.5), 74.0, 10.0, "right",
-                      ("right_under_10s",), "Left leg: best 25.0 s. Right leg: best 6.5 s. Swap an easy run.")  # fmt: skip
+                      ("right_under_10s",),
+                      "Left leg: best 25.0 s. Right leg: best 6.5 s. Swap an easy run.")  # fmt: skip
     lines = C.result_lines(summary)
     assert lines[0] == ("LEFT: 25.0 s", "good") and lines[1] == ("best of 3, sway - RMS", "info")
     assert lines[2] == ("RIGHT: 6.5 s", "bad")
