@@ -8,6 +8,23 @@ never loses a finished trial; an interrupted session stays ``complete = 0``.
 
 The schema is versioned with SQLite's ``PRAGMA user_version``; :data:`MIGRATIONS` brings any
 older database up to date when it is opened. A database newer than this code is refused.
+
+Several processes may share one file (``live`` on one camera, ``analyze --athlete`` and a batch
+on others), as SQLite recommends (https://sqlite.org/wal.html, /lang_transaction.html):
+
+- **WAL** journal: readers never block the writer nor the writer the readers;
+- a **busy timeout** (``busy_timeout_s``): a writer waits that long for another's lock;
+- every write is one ``BEGIN IMMEDIATE`` transaction: the write lock is taken, with the busy
+  timeout, before the first statement, so a read-then-write transaction never fails at once
+  with SQLITE_BUSY on the lock upgrade; Python's implicit (deferred) ``BEGIN`` is switched
+  off (``isolation_level=None``). :meth:`History.save_result` stores a whole result in one
+  transaction: all of it or nothing.
+- **checked on open**: the 16-byte SQLite header, then ``PRAGMA quick_check`` (page and
+  b-tree structure; not the contents of records). A damaged file raises
+  :class:`HistoryDamaged` naming the first problem, *before* anything is written to it.
+
+Keeping a result that cannot be stored (lock held too long, damaged or read-only file) is the
+callers' job: :mod:`balance_cam.io.unsaved`.
 """
 
 from __future__ import annotations
@@ -24,6 +41,15 @@ from typing import Any
 
 from balance_cam.core.results import AnalysisResult, SwayMetrics, Trial
 from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.text import one_line
+from balance_cam.io.dbfile import (  # noqa: F401 - HistoryError and the path are part of this API
+    DEFAULT_BUSY_TIMEOUT_S,
+    HistoryDamaged,
+    HistoryError,
+    check_header,
+    default_db_path,
+    quick_check,
+)
 from balance_cam.io.landmarks import load_series, save_series
 
 #: The sway columns of schema 1, frozen here because migration 1 creates them.
@@ -81,18 +107,10 @@ MIGRATIONS: tuple[str, ...] = (
         n_samples = json_extract(trial_json, '$.sway.n_samples'),
         fs_hz = json_extract(trial_json, '$.sway.fs_hz');
     """,
+    # 4 and 5 are taken by work in progress elsewhere; the shared-history hardening (WAL,
+    # BEGIN IMMEDIATE, quick_check, fallback files) needed no schema change.
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class HistoryError(RuntimeError):
-    """The history database cannot be used (one line for the user)."""
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("balance_cam", appauthor=False)) / "history.db"
 
 
 def _now() -> str:
@@ -100,21 +118,41 @@ def _now() -> str:
 
 
 class History:
-    """A connection to the history database; use as a context manager."""
+    """A connection to the history database; use as a context manager.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``busy_timeout_s``: how long a write waits for another process's lock before it fails with
+    ``sqlite3.OperationalError: database is locked``.
+    """
+
+    def __init__(self, path: str | Path | None = None,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:  # fmt: skip
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30)
+        if self.path.is_dir():
+            raise HistoryError(f"{self.path} is a folder, not a history database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot create its folder ({exc.strerror or exc})") from None
+        check_header(self.path)
+        self._depth = 0
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot be opened ({one_line(exc)})") from None
         try:
             self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            quick_check(self.conn, self.path)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
             self.migrate()
+        except HistoryError:
+            self.conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise HistoryError(f"{self.path}: not a usable history database ({exc})") from exc
-        except HistoryError:
+            raise HistoryError(f"{self.path}: not a usable history database ({one_line(exc)})") from exc
+        except BaseException:
             self.conn.close()
             raise
 
@@ -132,25 +170,46 @@ class History:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> None:
-        """Apply the migrations this database has not seen yet."""
+        """Apply the migrations this database has not seen yet, each with its ``user_version``
+        in one ``BEGIN IMMEDIATE`` script (``executescript`` commits any open transaction
+        first, so migrations do not go through :meth:`_tx`)."""
         version = self.version
         if version > SCHEMA_VERSION:
             raise HistoryError(
                 f"{self.path}: schema {version} is newer than this balance-cam ({SCHEMA_VERSION})"
             )
         for number in range(version, SCHEMA_VERSION):
-            with self._tx():
-                self.conn.executescript("BEGIN;" + MIGRATIONS[number] + ";")
-                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+            try:
+                self.conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; "
+                                        f"PRAGMA user_version = {number + 1}; COMMIT;")  # fmt: skip
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            if self.version != number + 1:  # another process migrated it first: start over
+                return self.migrate()
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
+        """A write transaction, ``BEGIN IMMEDIATE`` … ``COMMIT``; nested uses join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield
-            self.conn.commit()
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.rollback()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
 
     # -- writing --------------------------------------------------------------------------
     def start_session(self, athlete: str, kind: str, source: str = "", notes: str = "") -> int:
@@ -201,12 +260,28 @@ class History:
             )
 
     def save_result(self, result: AnalysisResult, athlete: str = "", kind: str = "analyze") -> int:
-        """Store a whole offline result (``analyze`` or ``batch``) as one complete session."""
-        sid = self.start_session(athlete, kind, str(result.source.get("path", "")))
-        for trial in result.trials:
-            self.add_trial(sid, trial)
-        self.finish_session(sid, result, complete=result.complete)
+        """Store a whole offline result (``analyze`` or ``batch``) as one complete session,
+        in one transaction."""
+        with self._tx():
+            sid = self.start_session(athlete, kind, str(result.source.get("path", "")))
+            for trial in result.trials:
+                self.add_trial(sid, trial)
+            self.finish_session(sid, result, complete=result.complete)
         return sid
+
+    def replace_session(self, session_id: int, result: AnalysisResult, complete: bool) -> None:
+        """Replace a stored session's trials and result (completing a live session that was
+        kept in a fallback file), in one transaction."""
+        with self._tx():
+            self.conn.execute("DELETE FROM trials WHERE session_id = ?", (session_id,))
+            for trial in result.trials:
+                self.add_trial(session_id, trial)
+            self.finish_session(session_id, result, complete=complete)
+
+    def session_row(self, session_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT id, athlete, started_at, kind, source, complete FROM sessions"
+                                " WHERE id = ?", (session_id,)).fetchone()  # fmt: skip
+        return None if row is None else dict(row)
 
     # -- reading --------------------------------------------------------------------------
     def sessions(self, athlete: str | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ Keys: space starts/skips (and stops a running trial), ``r`` redoes the last tria
 quits; closing the window quits.
 
 Every finished trial is committed to the history at once with its landmarks; the session row
-is completed at the end, or left marked incomplete when the session was interrupted.
+is completed at the end, or left marked incomplete when the session was interrupted. The
+history never stops a session (:class:`~balance_cam.apps.saving.RecordingHistory`): when it
+cannot be written, the session is kept in a fallback file named on stderr.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from balance_cam.apps.analyze import run
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.protocol import GuidedProtocol, framing_check
 from balance_cam.apps.live.window import LiveDisplay
+from balance_cam.apps.signals import deferred
 from balance_cam.core.analyzer import Analyzer, FrameStep
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import OneEuroFilter
@@ -71,6 +74,8 @@ class LiveOutcome:
     db_path: Path
     interrupted: bool = False
     error: str | None = None
+    fallback: Path | None = None
+    """The file the session was kept in when the history could not take it (named on stderr)."""
 
 
 CueCallback = Callable[[str], None]
@@ -116,7 +121,7 @@ class LiveSession:
 
     def run(self) -> LiveOutcome:
         """Run the session to its end (plan done, end of file, quit, or camera failure)."""
-        from balance_cam.io.history import History
+        from balance_cam.apps.saving import RecordingHistory
         from balance_cam.pose.factory import create_backend
 
         self.camera: Any = None
@@ -125,7 +130,7 @@ class LiveSession:
             self.display = LiveDisplay(self.options, w, h) if self.options.window else None
             backend = self._backend or create_backend(self.config.model)
             try:
-                with History(self.options.db) as history:
+                with RecordingHistory(self.options.db, extra_dirs=self.options.fallback_dirs) as history:
                     return self._run(frames, source, w, h, backend, history)
             finally:
                 if self._backend is None:
@@ -154,7 +159,8 @@ class LiveSession:
                 self.stats.dropped_frames = self.camera.dropped
             else:
                 self.stats.frames_captured = self.stats.frames_processed
-        return self._close(source, backend, interrupted, error)
+        with deferred():  # the session is stored and closed whole, whatever signal arrives now
+            return self._close(source, backend, interrupted, error)
 
     def _frames(self, frames: Any) -> Iterator[Frame]:
         for frame in frames:
@@ -261,7 +267,7 @@ class LiveSession:
                                        None if self.on_shown is None else lambda: self.on_shown(None, self))
             self.display.close()
         return LiveOutcome(result, self.analyzer.series(), self.session_id, self.history.path,
-                           interrupted, error)  # fmt: skip
+                           interrupted, error, self.history.fallback)  # fmt: skip
 
     def _result(self, source: dict[str, Any], backend: Any, complete: bool, error: str | None,
                 interrupted: bool) -> AnalysisResult:  # fmt: skip
