@@ -1,9 +1,10 @@
 """Command-line interface: parses arguments and calls one app function per command, nothing more.
 
 Exit codes (all commands, :mod:`balance_cam.apps.errors`): 0 success; 1 unexpected internal
-error; 2 bad input or usage (missing file, not a video, bad option); 3 partial result (e.g.
-video damaged part-way, results written); 4 no person found; 5 batch finished with failed
-files; 130 interrupted.
+error; 2 bad input or usage (missing file, not a video, bad option, an output that is an input,
+a damaged or read-only history); 3 partial result (e.g. video damaged part-way, results
+written); 4 no person found; 5 batch finished with failed files; 130 interrupted (Ctrl-C);
+143 terminated (SIGTERM). Usage errors are one line too (:func:`run`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from balance_cam.apps.errors import (  # noqa: F401 - the exit codes are part of
     EXIT_NO_PERSON,
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_TERMINATED,
 )
 
 app = typer.Typer(
@@ -46,7 +48,9 @@ def _root(
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
     """Print one line to stderr and return the Exit to raise."""
-    typer.echo(f"balance-cam: error: {message}", err=True)
+    from balance_cam.core.text import terminal_safe
+
+    typer.echo(f"balance-cam: error: {terminal_safe(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -68,8 +72,10 @@ def user_errors(func: F) -> F:
             raise fail(str(exc), exc.exit_code) from None
         except (SourceError, HistoryError, PoseError, ValueError) as exc:
             raise fail(str(exc), EXIT_INPUT) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", EXIT_INTERRUPTED) from None
+        except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM (Terminated) through the StopGuard
+            from balance_cam.apps.signals import exit_code, stop_word
+
+            raise fail(stop_word(exc), exit_code(exc)) from None
         except OSError as exc:
             raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_INPUT) from None
         except Exception as exc:  # last resort: still one line, but say it is a bug
@@ -108,11 +114,27 @@ def _quiet_native_logs() -> None:
 
 
 # -- options shared by several commands -------------------------------------------------------
-Limit = Annotated[float, typer.Option("--limit", help="Trial time limit, seconds (30-45 s clinically).")]
-HeightCm = Annotated[
-    float | None, typer.Option("--height-cm", help="Subject height; scales centimetres (else world landmarks).")
-]
-Age = Annotated[int | None, typer.Option("--age", help="Compare holds with Springer et al. 2007 norms.")]
+def in_range(name: str) -> Callable[[Any], Any]:
+    """A typer callback checking an option against :data:`balance_cam.core.limits.RANGES`."""
+
+    def check(value: Any) -> Any:
+        from balance_cam.core.limits import check_option
+
+        try:
+            check_option(name, value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
+Limit = Annotated[float, typer.Option("--limit", callback=in_range("--limit"),
+                                      help="Trial time limit, seconds (30-45 s clinically).")]
+HeightCm = Annotated[float | None, typer.Option("--height-cm", callback=in_range("--height-cm"),
+                                                help="Subject height; scales centimetres (else world landmarks).")]
+Age = Annotated[int | None, typer.Option("--age", callback=in_range("--age"),
+                                         help="Compare holds with Springer et al. 2007 norms.")]
 Model = Annotated[str, typer.Option("--model", help="Pose model: full (bundled), lite, heavy or a .task path.")]
 Person = Annotated[str | None, typer.Option(
     "--person", help="Tasks models: who is tested among several people: auto (who stands on one "
@@ -158,7 +180,7 @@ def live(
     camera: Annotated[str, typer.Option(
         "--camera", help="Camera index (0 = default camera) or a video file standing in for it.")] = "0",
     leg: Annotated[str, typer.Option("--leg", help="Stance leg(s) to test: left, right or both.")] = "both",
-    trials: Annotated[int, typer.Option("--trials", min=1, max=10, help="Trials per leg (best).")] = 3,
+    trials: Annotated[int, typer.Option("--trials", callback=in_range("--trials"), help="Trials per leg (best).")] = 3,
     limit: Limit = 45.0,
     athlete: Annotated[str, typer.Option("--athlete", help="Name saved with the session.")] = "",
     no_window: Annotated[bool, typer.Option("--no-window", help="Run without a window.")] = False,
@@ -206,11 +228,13 @@ def history(
     athlete: Annotated[str | None, typer.Option("--athlete", help="Only this athlete (adds trend lines).")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write one row per trial to this CSV.")] = None,
     db: DbPath = None,
+    imports: Annotated[list[Path] | None, typer.Option("--import", help="Store a fallback file "
+        "(history-unsaved-*.json, kept when the history could not be written) first; repeatable.")] = None,
 ) -> None:  # fmt: skip
     """List stored tests: best hold and sway per leg and session, with trends per athlete."""
     from balance_cam.apps.review import history_command
 
-    history_command(athlete, csv, db)
+    history_command(athlete, csv, db, imports or ())
 
 
 # -- models: list / build / download ----------------------------------------------------------
@@ -249,7 +273,7 @@ def models_download(
     directory: ModelsDir = None,
     url: Annotated[str | None, typer.Option("--url", help="Download from a mirror.")] = None,
     sha256: Annotated[str | None, typer.Option("--sha256", help="Expected sha256.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds without data.")] = 30.0,
+    timeout: Annotated[float, typer.Option("--timeout", callback=in_range("--timeout"), help="Seconds without data.")] = 30.0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:  # fmt: skip
     """Download an official MediaPipe pose_landmarker bundle (checksum-verified, resumable)."""
@@ -265,10 +289,18 @@ def batch(
         help='Video files, folders (searched recursively) or quoted globs such as "videos/**/*.mp4".',
         show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Results folder: per-video results, tables.")],
-    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", callback=in_range("--workers"),
         help="Local worker processes (default: one per core).")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler",
-        help="Dask scheduler (tcp://host:8786); workers need balance-cam and the same paths.")] = None,
+        help="Dask scheduler (tls://host:8786 or tcp://); workers need balance-cam and the same paths.")] = None,
+    tls_ca_file: Annotated[Path | None, typer.Option("--tls-ca-file",
+        help="With a tls:// --scheduler: the cluster's CA certificate (PEM).")] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert",
+        help="With a tls:// --scheduler: this client's certificate (PEM), signed by that CA.")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key",
+        help="The key of --tls-cert, unless that file holds it.")] = None,
+    dashboard: Annotated[bool, typer.Option("--dashboard",
+        help="Local cluster: serve Dask's dashboard on 127.0.0.1:8787 (plain HTTP, no login; needs bokeh).")] = False,
     resume: Annotated[bool, typer.Option("--resume",
         help="Skip videos whose result exists with the same file hash and settings.")] = False,
     name_pattern: Annotated[str | None, typer.Option("--name-pattern",
@@ -290,14 +322,39 @@ def batch(
     """Analyse many videos on all cores or a Dask cluster; resumable; combined tables.
 
     Exit codes: 0 every video analysed; 5 some videos failed or gave partial results (see
-    batch_errors.csv); 130 interrupted (finished results are kept: rerun with --resume);
-    2 bad input (nothing found, bad pattern, scheduler unreachable).
+    batch_errors.csv); 130 interrupted, 143 terminated (finished results are kept: rerun with
+    --resume); 2 bad input (nothing found, bad pattern, scheduler unreachable).
     """
-    from balance_cam.apps.batch.runner import BatchOptions, batch_command
+    from balance_cam.apps.batch.runner import BatchOptions, ClusterOptions, batch_command
 
-    options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler)
+    cluster = ClusterOptions(workers, scheduler, dashboard, tls_ca_file, tls_cert, tls_key)
+    options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler, cluster)
     batch_command(inputs, options, _config(limit, height_cm, age, model), quiet=quiet,
                   save_history=save_history, athlete=athlete, db=db)  # fmt: skip
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run one command under a :class:`~balance_cam.apps.signals.StopGuard` (SIGTERM like
+    Ctrl-C, later presses quiet) and return its exit status. Usage errors (a bad option value,
+    an unknown option) are one stderr line, exit 2, instead of typer's usage text and panel."""
+    from balance_cam.apps.signals import StopGuard
+    from balance_cam.core.text import terminal_safe
+
+    mro = typer.BadParameter.__mro__  # typer's own (vendored or not) click classes
+    click_exception = next(c for c in mro if c.__name__ == "ClickException")
+    usage_error = next(c for c in mro if c.__name__ == "UsageError")
+    with StopGuard() as guard:
+        try:
+            rv = app(args=args, prog_name="balance-cam", standalone_mode=False)
+        except click_exception as exc:
+            hint = " (see --help)" if isinstance(exc, usage_error) else ""
+            typer.echo(f"balance-cam: error: {terminal_safe(exc.format_message())}{hint}", err=True)  # type: ignore[attr-defined]
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            return guard.exit_code or EXIT_INTERRUPTED
+    if guard.exit_code is not None and rv in (None, 0, EXIT_INTERRUPTED):  # stopped while parsing
+        return guard.exit_code
+    return rv if isinstance(rv, int) else EXIT_OK
 
 
 def main() -> None:
@@ -305,15 +362,18 @@ def main() -> None:
     _quiet_native_logs()
     logging.basicConfig(level=logging.WARNING, format="balance-cam: %(levelname)s: %(message)s")
     try:
-        app()
-    except KeyboardInterrupt:
+        code = run()
+    except KeyboardInterrupt as exc:
+        from balance_cam.apps.signals import exit_code
+
         typer.echo("balance-cam: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        code = exit_code(exc)
     except Exception as exc:  # outside user_errors (e.g. a broken install): still one line
         logging.getLogger("balance_cam").debug("internal error", exc_info=True)
         typer.echo(f"balance-cam: error: internal error ({exc.__class__.__name__}: {exc}); "
                    "please report it", err=True)  # fmt: skip
-        sys.exit(EXIT_INTERNAL)
+        code = EXIT_INTERNAL
+    sys.exit(code)
 
 
 if __name__ == "__main__":
