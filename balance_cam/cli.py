@@ -360,7 +360,11 @@ def run(args: list[str] | None = None) -> int:
 def main() -> None:
     """Entry point of the ``balance-cam`` script."""
     _quiet_native_logs()
+    from balance_cam.core.text import SafeLogFormatter
+
     logging.basicConfig(level=logging.WARNING, format="balance-cam: %(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(SafeLogFormatter("balance-cam: %(levelname)s: %(message)s"))
     try:
         code = run()
     except KeyboardInterrupt as exc:

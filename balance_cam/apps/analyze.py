@@ -10,6 +10,8 @@ the ``analyze`` command does (outputs, printing, history).
 from __future__ import annotations
 
 import logging
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +98,7 @@ def analyze_landmarks_file(path: str | Path, config: AnalysisConfig | None = Non
         raise SourceError(f"{p}: no such file", "missing")
     try:
         series = load_series(p)
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # cut, foreign
         raise SourceError(f"{p}: not a balance-cam landmarks file ({exc})", "not_a_video") from exc
     source = {"path": str(p), "frames": len(series), "width": series.width_px,
               "height": series.height_px, "recomputed_from_landmarks": True}  # fmt: skip

@@ -8,6 +8,7 @@ letters of every script stay as they are.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 #: Unicode categories written as escapes: controls (C0/C1: ESC, CR, LF, DEL, ...), format
@@ -29,3 +30,10 @@ def terminal_safe(text: object) -> str:
 def one_line(text: object) -> str:
     """A multi-line message (e.g. SQLite's integrity report) joined into one line."""
     return "; ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+class SafeLogFormatter(logging.Formatter):
+    """A log formatter whose lines carry no raw control characters (names in messages)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return "\n".join(terminal_safe(line) for line in super().format(record).split("\n"))

@@ -26,8 +26,9 @@ class HistoryDamaged(HistoryError):
 
 
 def _damaged(path: Path, problem: str) -> HistoryDamaged:
-    return HistoryDamaged(f"{path}: not a usable history database, it is damaged ({one_line(problem)}); "
-                          f"it was not changed: restore a backup or try `sqlite3 {path} .recover`")  # fmt: skip
+    return HistoryDamaged(f"{path}: not a usable history database, it is damaged "
+                          f"({one_line(problem)}); it was not changed: restore a backup or try "
+                          f"`sqlite3 {path} .recover`")  # fmt: skip
 
 
 def check_header(path: Path) -> None:

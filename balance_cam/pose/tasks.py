@@ -66,7 +66,7 @@ class TasksPoseBackend:
         min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5, select: SelectConfig | None = None,
     ) -> None:  # fmt: skip
-        from balance_cam.pose.registry import REGISTRY, resolve_model, verify_model
+        from balance_cam.pose.registry import REGISTRY, record_first_use, resolve_model, verify_model
 
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, but got {num_poses}")
@@ -85,6 +85,7 @@ class TasksPoseBackend:
         self._args = (path, num_poses, (
             min_detection_confidence, min_presence_confidence, min_tracking_confidence))
         self._landmarker = self._create(*self._args)
+        record_first_use(path, digest, models_dir)  # only once it has loaded
         import mediapipe as mp
 
         self.info = TasksModelInfo(
@@ -156,6 +157,7 @@ class TasksPoseBackend:
         self._landmarker = self._create(*self._args)
         self._selector = PersonSelector(self._selector.cfg)
         self._results = {}
+        self.most_people = 0
 
     def close(self) -> None:
         self._landmarker.close()
