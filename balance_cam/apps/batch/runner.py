@@ -215,6 +215,7 @@ def run_batch(
     inputs: Sequence[str | Path], options: BatchOptions, config: AnalysisConfig | None = None, *,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
+    planned: tuple[list[BatchTask], NamePattern | None] | None = None,
 ) -> tuple[BatchReport, dict[str, Path]]:  # fmt: skip
     """Find the videos, analyse them all, write the combined tables and ``batch_run.json``.
 
@@ -227,7 +228,7 @@ def run_batch(
 
     config = config or AnalysisConfig()
     started = time.time()
-    tasks, pattern = plan_batch(inputs, options, config)
+    tasks, pattern = planned or plan_batch(inputs, options, config)
     report = run_tasks(
         tasks, cluster=options.cluster_options, on_outcome=on_outcome,
         on_start=None if on_start is None else (lambda n: on_start(len(tasks), n)),
@@ -323,9 +324,10 @@ def batch_command(
 
         check_history(db)
     quiet_dask_logs(logging.getLogger("balance_cam").level == logging.DEBUG)
+    planned = plan_batch(inputs, options, config)  # refusals before the progress bar and the cluster
     with BatchProgress(quiet) as progress:
         report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,
-                                   on_start=progress.start)  # fmt: skip
+                                   on_start=progress.start, planned=planned)  # fmt: skip
     if save_history:
         added = save_to_history(report.outcomes, options.out_dir, db, athlete)
         print_lines([f"history: {added} session(s) added"])
