@@ -201,7 +201,8 @@ def test_speed_benchmark_makes_its_clip_without_ffmpeg(tmp_path: Path) -> None:
 
 
 # -- hostile text --------------------------------------------------------------------------------
-HOSTILE = "[bold red]BIG[link=http://x]\x1b]8;;http://evil\x1b\\=HYPERLINK(\"http:evil\";\"x\")\n'; DROP"
+HOSTILE = ("[bold red]BIG[link=http://x]\x1b]8;;http://evil\x1b\\=HYPERLINK(\"http:evil\";\"x\")\n'; DROP"
+           "<script>alert(1)</script>")
 
 
 def test_hostile_names_stay_inert_in_console_history_and_csv(
@@ -224,6 +225,11 @@ def test_hostile_names_stay_inert_in_console_history_and_csv(
     assert cells and set(cells) == {athlete}  # '[' is harmless in a CSV; the newline stays inside the cell
     with sqlite3.connect(db) as conn:  # SQL text is data: the table and the name are intact
         assert conn.execute("SELECT athlete FROM sessions").fetchall() == [(athlete,)]
+    html = tmp_path / "squad.html"
+    code, _, err = run(["report", "--athlete", athlete, "--db", db, "--out", html], capsys)
+    assert code == 0, err
+    text = html.read_text()
+    assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
 def test_csv_cells_that_start_like_a_formula_are_neutralised(tmp_path: Path) -> None:
