@@ -74,12 +74,22 @@ def test_bad_option_values_are_one_line_exit_2(command: str, option: str, value:
     (["batch", "v", "--out", "o", "--workers", "0"], "[1, 1024]"),
     (["models", "download", "lite", "--timeout", "nan"], "(0, 3600]"),
     (["analyze", "clip.mp4", "--bogus"], "No such option"),
+    (["batch", "v", "--out", "o", "--tls-cert", "c.pem"], "tls://"),
+    (["batch", "v", "--out", "o", "--scheduler", "tls://h:8786", "--tls-cert", "c.pem"], "together"),
 ])  # fmt: skip
 def test_other_bad_values_and_unknown_options(args: list[str], allowed: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     code, _, err = run(args, capsys)
     assert code == 2
     one_error_line(err, allowed)
+
+
+def test_dashboard_without_bokeh_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    monkeypatch.setitem(sys.modules, "bokeh", None)  # not installed (it is not a dependency)
+    code, _, err = run(["batch", "v", "--out", "o", "--dashboard"], capsys)
+    assert code == 2
+    one_error_line(err, "--dashboard needs the bokeh package")
 
 
 def test_good_values_pass(npz: Path, capsys: pytest.CaptureFixture[str]) -> None:

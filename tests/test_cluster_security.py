@@ -84,7 +84,8 @@ def test_control_the_intruder_gets_into_a_plain_cluster() -> None:
     """The intruder is not vacuous: a plain tcp:// cluster (threads, one process) lets it run a task."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, Client(cluster):
+    with LocalCluster(n_workers=1, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster):
         port = int(cluster.scheduler_address.rsplit(":", 1)[1])
         report = _intrude([port])
     assert report["task_pid"] == os.getpid()

@@ -108,13 +108,25 @@ class CloseHttpScheduler(SchedulerPlugin):  # type: ignore[misc]
         _stop_http(scheduler)
 
 
+def check_cluster(options: ClusterOptions) -> None:
+    """Before the batch starts: the options can work (one line otherwise)."""
+    if options.scheduler:
+        if options.dashboard:
+            raise BatchError("--dashboard is for the local cluster; a --scheduler has its own")
+        remote_security(options.scheduler, options.tls_ca_file, options.tls_cert, options.tls_key)
+    elif any((options.tls_ca_file, options.tls_cert, options.tls_key)):
+        raise BatchError("--tls-* options are for a tls:// --scheduler; the local cluster makes its own")
+    elif options.dashboard:
+        try:
+            import bokeh  # noqa: F401
+        except ImportError:
+            raise BatchError("--dashboard needs the bokeh package (pip install 'bokeh>=3.1')") from None
+
+
 def _dashboard_kwargs(dashboard: bool) -> dict[str, Any]:
     if not dashboard:  # port 0: never clashes with another cluster's 8787; closed at start
         return {"dashboard_address": "127.0.0.1:0", "plugins": [CloseHttpScheduler()]}
-    try:
-        import bokeh  # noqa: F401
-    except ImportError:
-        raise BatchError("--dashboard needs the bokeh package (pip install 'bokeh>=3.1')") from None
+    check_cluster(ClusterOptions(dashboard=True))
     return {"dashboard_address": "127.0.0.1:8787"}
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from balance_cam.apps.batch.cluster import ClusterOptions
+from balance_cam.apps.batch.cluster import ClusterOptions, check_cluster
 from balance_cam.apps.batch.inputs import BatchError, NamePattern, discover, output_stems
 from balance_cam.apps.batch.store import save_to_history
 from balance_cam.apps.batch.worker import (
@@ -324,6 +324,7 @@ def batch_command(
 
         check_history(db)
     quiet_dask_logs(logging.getLogger("balance_cam").level == logging.DEBUG)
+    check_cluster(cluster)
     planned = plan_batch(inputs, options, config)  # refusals before the progress bar and the cluster
     with BatchProgress(quiet) as progress:
         report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,
