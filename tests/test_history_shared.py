@@ -266,3 +266,18 @@ def test_import_of_a_missing_or_foreign_file_is_one_line(tmp_path: Path) -> None
     foreign.write_text("{}")
     with pytest.raises(HistoryError, match="not a balance-cam history fallback file"):
         import_fallback(tmp_path / "h.db", foreign)
+
+
+def test_processes_opening_an_old_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    from balance_cam.io.history import MIGRATIONS, SCHEMA_VERSION
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.close()
+    code = "import sys; from balance_cam.io.history import History; History(sys.argv[1]).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]  # fmt: skip
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0], [p.stderr.read() for p in procs if p.stderr]
+    with History(db) as h:
+        assert h.version == SCHEMA_VERSION

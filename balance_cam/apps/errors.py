@@ -43,7 +43,3 @@ class InterruptedRunError(AppError):
     def __init__(self, message: str, exit_code: int = EXIT_INTERRUPTED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class OutputError(AppError):
-    """An output cannot be written where it was asked for (checked before the work; exit 2)."""

@@ -117,6 +117,19 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return [s for s in out if s.strip(" ;\n")]
+
+
 class History:
     """A connection to the history database; use as a context manager.
 
@@ -171,23 +184,21 @@ class History:
 
     def migrate(self) -> None:
         """Apply the migrations this database has not seen yet, each with its ``user_version``
-        in one ``BEGIN IMMEDIATE`` script (``executescript`` commits any open transaction
-        first, so migrations do not go through :meth:`_tx`)."""
-        version = self.version
-        if version > SCHEMA_VERSION:
+        in one ``BEGIN IMMEDIATE`` transaction. The version is read again inside it, so two
+        processes opening an old database at once migrate it once. Statements run one by one
+        (``executescript`` would commit the open transaction first)."""
+        if self.version > SCHEMA_VERSION:
             raise HistoryError(
-                f"{self.path}: schema {version} is newer than this balance-cam ({SCHEMA_VERSION})"
+                f"{self.path}: schema {self.version} is newer than this balance-cam ({SCHEMA_VERSION})"
             )
-        for number in range(version, SCHEMA_VERSION):
-            try:
-                self.conn.executescript(f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; "
-                                        f"PRAGMA user_version = {number + 1}; COMMIT;")  # fmt: skip
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            if self.version != number + 1:  # another process migrated it first: start over
-                return self.migrate()
+        while self.version < SCHEMA_VERSION:
+            with self._tx():
+                number = self.version  # another process may have migrated meanwhile
+                if number >= SCHEMA_VERSION:
+                    break
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
