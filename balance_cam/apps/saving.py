@@ -40,7 +40,8 @@ def check_history(db: str | Path | None) -> Path:
     """Before the work of a command that will store a result: ``--db`` must be a writable
     file and, if it exists, an undamaged history (one line, exit 2 otherwise)."""
     path = check_writable(db)
-    History(path, busy_timeout_s=LIVE_BUSY_TIMEOUT_S).close()
+    if path.exists():  # a new one is made when the first result is stored, not before the work
+        History(path, busy_timeout_s=LIVE_BUSY_TIMEOUT_S).close()
     return path
 
 
