@@ -281,3 +281,36 @@ def test_processes_opening_an_old_database_at_once_migrate_it_once(tmp_path: Pat
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0], [p.stderr.read() for p in procs if p.stderr]
     with History(db) as h:
         assert h.version == SCHEMA_VERSION
+
+
+def test_batch_results_the_history_cannot_take_go_to_fallback_files_in_one_line(
+    tmp_path: Path, clip_result, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]  # noqa: ANN001
+) -> None:  # fmt: skip
+    from dataclasses import replace
+
+    from balance_cam.apps.batch.runner import save_to_history
+    from balance_cam.apps.batch.worker import Outcome
+
+    result, _ = clip_result
+    outcomes = [Outcome(f"/v/c{i}.mp4", f"c{i}", "ok",
+                        result=replace(result, source={"path": f"/v/c{i}.mp4"})) for i in range(3)]
+    db = tmp_path / "h.db"
+    History(db).close()
+    calls = []
+
+    def locked(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(1)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(History, "save_result", locked)
+    assert save_to_history(outcomes, tmp_path, db) == 0
+    assert len(calls) == 1, "after the first failure the rest do not wait for the lock again"
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "3 result(s) kept" in err[0] and "database is locked" in err[0]
+    files = sorted((tmp_path / "unsaved").glob("history-unsaved-*.json"))
+    assert len(files) == 3
+    monkeypatch.undo()
+    for f in files:
+        import_fallback(db, f)
+    with History(db) as h:
+        assert sorted(s["source"] for s in h.sessions()) == [f"/v/c{i}.mp4" for i in range(3)]
