@@ -187,6 +187,31 @@ def test_no_person_for_an_index_never_seen_names_the_people_seen() -> None:
     assert _no_person(plain, Backend(), "1") is plain  # somebody was there: the plain message
 
 
+def test_nothing_is_written_beside_a_users_model_nor_recorded_before_it_loads(tmp_path: Path) -> None:
+    from balance_cam.pose.base import PoseError
+    from balance_cam.pose.install import build_full_bundle
+    from balance_cam.pose.registry import read_manifest
+    from balance_cam.pose.tasks import TasksPoseBackend
+
+    models = tmp_path / "models"
+    bundle = build_full_bundle(models)
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "x.task").write_bytes(bundle.read_bytes())
+    foreign = user / "manifest.json"
+    foreign.write_text('{"x.task": "their own format"}')
+    TasksPoseBackend(str(user / "x.task"), models_dir=models).close()
+    assert foreign.read_text() == '{"x.task": "their own format"}'
+    assert sorted(p.name for p in user.iterdir()) == ["manifest.json", "x.task"]
+    (models / "broken.task").write_bytes(b"not a model bundle")
+    with pytest.raises(PoseError):
+        TasksPoseBackend(str(models / "broken.task"), models_dir=models)
+    assert "broken.task" not in read_manifest(models)
+    (models / "copy.task").write_bytes(bundle.read_bytes())  # copied in by hand: recorded once loaded
+    TasksPoseBackend(str(models / "copy.task"), models_dir=models).close()
+    assert read_manifest(models)["copy.task"]["source"] == "recorded on first use"
+
+
 def test_missing_named_input_is_a_row_of_the_errors_table(tmp_path: Path) -> None:
     from balance_cam.apps.batch.runner import BatchOptions, plan_batch
     from balance_cam.apps.batch.worker import analyze_one

@@ -169,7 +169,10 @@ def test_live_session_survives_a_locked_history(tmp_path: Path, clip_result) -> 
     assert record["stored"]["trials"] == [0] and record["stored"]["session_id"] == sid
     with History(db) as h:
         assert [r["complete"] for r in h.sessions()] == [0] and len(h.trials()) == 1
-    assert import_fallback(db, rec.fallback) == sid and not rec.fallback.exists()
+    from balance_cam import cli
+
+    assert cli.run(["history", "--db", str(db), "--import", str(rec.fallback)]) == 0
+    assert not rec.fallback.exists()
     with History(db) as h:
         assert [(s["id"], s["complete"]) for s in h.sessions()] == [(sid, 1)]
         assert [t["idx"] for t in h.trials()] == [0, 1, 2]

@@ -158,7 +158,8 @@ def record(path: Path, sha256: str, source: str) -> None:
 def expected_hashes(path: Path) -> tuple[str, ...]:
     """Hashes ``path`` may have: the pinned official ones (by file name) and the recorded one."""
     pinned = next((s.sha256 for s in REGISTRY.values() if s.file_name == path.name), ())
-    recorded = read_manifest(path.parent).get(path.name, {}).get("sha256")
+    entry = read_manifest(path.parent).get(path.name)
+    recorded = entry.get("sha256") if isinstance(entry, dict) else None  # a foreign manifest: ignored
     return (*pinned, recorded) if isinstance(recorded, str) else pinned
 
 
