@@ -333,17 +333,18 @@ def batch(
                   save_history=save_history, athlete=athlete, db=db)  # fmt: skip
 
 
-def run(args: list[str] | None = None) -> int:
+def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
     """Run one command under a :class:`~balance_cam.apps.signals.StopGuard` (SIGTERM like
     Ctrl-C, later presses quiet) and return its exit status. Usage errors (a bad option value,
-    an unknown option) are one stderr line, exit 2, instead of typer's usage text and panel."""
+    an unknown option) are one stderr line, exit 2, instead of typer's usage text and panel.
+    ``exiting``: the process ends after this (``main``), so after a signal later ones are ignored."""
     from balance_cam.apps.signals import StopGuard
     from balance_cam.core.text import terminal_safe
 
     mro = typer.BadParameter.__mro__  # typer's own (vendored or not) click classes
     click_exception = next(c for c in mro if c.__name__ == "ClickException")
     usage_error = next(c for c in mro if c.__name__ == "UsageError")
-    with StopGuard() as guard:
+    with StopGuard(quiet_after=exiting) as guard:
         try:
             rv = app(args=args, prog_name="balance-cam", standalone_mode=False)
         except click_exception as exc:
@@ -366,7 +367,7 @@ def main() -> None:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(SafeLogFormatter("balance-cam: %(levelname)s: %(message)s"))
     try:
-        code = run()
+        code = run(exiting=True)
     except KeyboardInterrupt as exc:
         from balance_cam.apps.signals import exit_code
 

@@ -150,12 +150,16 @@ def test_batch_sigkill_then_resume_does_exactly_the_incomplete_and_missing_sets(
 
 # -- analyze --out and live --camera FILE --------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_analyze_out_stopped_mid_analysis(tmp_path: Path, sig: int) -> None:
+@pytest.mark.parametrize("presses", [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM],
+                                     [signal.SIGKILL]])  # fmt: skip
+def test_analyze_out_stopped_mid_analysis(tmp_path: Path, presses: list[int]) -> None:
     shutil.copy(sample("sports2d_demo.mp4"), tmp_path / "clip.mp4")  # long enough to be stopped
     proc = _start(["analyze", "clip.mp4", "--out", "out"], tmp_path)
     time.sleep(6)
-    os.killpg(proc.pid, sig)
+    for sig in presses:
+        os.killpg(proc.pid, sig)
+        time.sleep(0.3)
+    sig = presses[0]
     _, stderr = _finish(proc)
     out = tmp_path / "out"
     if sig == signal.SIGKILL:
@@ -168,7 +172,9 @@ def test_analyze_out_stopped_mid_analysis(tmp_path: Path, sig: int) -> None:
 
 
 @pytest.mark.slow
-def test_live_file_camera_sigterm_keeps_the_session_as_incomplete(tmp_path: Path) -> None:
+@pytest.mark.parametrize("presses", [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM],
+                                     [signal.SIGKILL]])  # fmt: skip
+def test_live_file_camera_stopped_keeps_the_session_as_incomplete(tmp_path: Path, presses: list[int]) -> None:
     shutil.copy(sample("sports2d_demo.mp4"), tmp_path / "clip.mp4")
     db = tmp_path / "h.db"
     args = ["live", "--camera", "clip.mp4", "--no-window", "--db", str(db), "--athlete", "x"]
@@ -183,10 +189,18 @@ def test_live_file_camera_sigterm_keeps_the_session_as_incomplete(tmp_path: Path
 
     _wait_for(session_started, proc)
     time.sleep(1)
-    os.killpg(proc.pid, signal.SIGTERM)
-    stdout, stderr = _finish(proc)
-    assert proc.returncode == 143, stderr
-    assert "Traceback" not in stderr and "terminated" in stderr.splitlines()[-1], stderr
+    for sig in presses:
+        os.killpg(proc.pid, sig)
+        time.sleep(0.3)
+    _, stderr = _finish(proc)
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT complete, result_json IS NOT NULL FROM sessions").fetchall() == [(0, 1)]
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        rows = conn.execute("SELECT complete, result_json IS NOT NULL FROM sessions").fetchall()
+    if presses == [signal.SIGKILL]:
+        assert proc.returncode == -signal.SIGKILL and rows == [(0, 0)]  # the finished trials stay
+    else:
+        assert proc.returncode == 128 + presses[0], stderr
+        word = "terminated" if presses[0] == signal.SIGTERM else "interrupted"
+        assert "Traceback" not in stderr and word in stderr.splitlines()[-1], stderr
+        assert rows == [(0, 1)]  # stored whole, marked incomplete
     assert _group_gone(proc.pid)

@@ -48,7 +48,10 @@ class StopGuard:
     Outside the main thread it does nothing (only the main thread may install handlers).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, quiet_after: bool = False) -> None:
+        self.quiet_after = quiet_after
+        """Once a signal arrived, keep ignoring SIGINT/SIGTERM after the block (the process is
+        about to exit: a press while it does must not end it with a traceback or a signal)."""
         self.signum: int | None = None
         self.repeats = 0
         self._defer_depth = 0
@@ -70,7 +73,7 @@ class StopGuard:
     def __exit__(self, *exc: object) -> None:
         global _CURRENT
         for s, old in self._old.items():
-            signal.signal(s, old)
+            signal.signal(s, signal.SIG_IGN if self.quiet_after and self.signum is not None else old)
         self._old = {}
         if _CURRENT is self:
             _CURRENT = None
