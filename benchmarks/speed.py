@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,13 +43,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_clip(dst: Path, frames: int, size_wh: tuple[int, int] = (640, 480)) -> Path:
-    """``pose_1.mp4`` looped to ``frames`` frames, scaled and padded to ``size_wh`` (30 fps)."""
+    """``pose_1.mp4`` looped to ``frames`` frames, scaled and padded to ``size_wh`` (30 fps).
+
+    Made with PyAV and OpenCV (both dependencies), so no ffmpeg program is needed."""
+    import cv2
+
+    from balance_cam.testing.synthetic import write_video
+
     w, h = size_wh
-    vf = f"scale=-2:{h},pad={w}:{h}:(ow-iw)/2:0"
-    cmd = ["ffmpeg", "-y", "-v", "error", "-stream_loop", "-1", "-i",
-           str(ROOT / "sample_videos" / "pose_1.mp4"), "-frames:v", str(frames), "-vf", vf,
-           "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p", str(dst)]  # fmt: skip
-    subprocess.run(cmd, check=True)
+    source = [f.rgb for f in iter_frames(ROOT / "sample_videos" / "pose_1.mp4")]
+
+    def padded(rgb: np.ndarray) -> np.ndarray:
+        scaled_w = min(w, round(rgb.shape[1] * h / rgb.shape[0] / 2) * 2)
+        canvas = np.zeros((h, w, 3), dtype=np.uint8)
+        x0 = (w - scaled_w) // 2
+        canvas[:, x0:x0 + scaled_w] = cv2.resize(rgb, (scaled_w, h), interpolation=cv2.INTER_AREA)
+        return canvas
+
+    write_video(dst, ((i / 30.0, padded(source[i % len(source)])) for i in range(frames)), 30.0)
     return dst
 
 

@@ -132,7 +132,8 @@ def test_analyze_one_gives_the_analyze_result_with_a_reused_model(tmp_path: Path
         assert written["batch"]["input_sha256"] == outcome.sha256
         assert _comparable(outcome.result) == _comparable(replace(expected, trials=tuple(
             replace(t, trace=None) for t in expected.trials)))  # fmt: skip
-        assert {k: v for k, v in written.items() if k not in ("created_at", "batch", "source")} \
+        assert set(written["files"]) == {"landmarks", "csv", "parquet"}  # the set's commit record
+        assert {k: v for k, v in written.items() if k not in ("created_at", "batch", "source", "files")} \
             == {k: v for k, v in expected.to_dict(traces=True).items()
                 if k not in ("created_at", "source")}  # fmt: skip
     assert outcomes["pose2sim_cam01.mp4"].result.trials, "the balancing clip has a trial"

@@ -65,9 +65,13 @@ def test_verify_detects_a_modified_bundle_and_records_first_use(bundle: Path, tm
     built_here = tmp_path / "pose_landmarker_full.task"  # copied in by hand, no record
     built_here.write_bytes(bundle.read_bytes())
     assert models.verify_model(built_here) == sha256_of(bundle)
-    copy = tmp_path / "clinic.task"  # no pin, no record: trusted on first use, recorded
+    copy = tmp_path / "clinic.task"  # no pin, no record: trusted on first use, recorded once loaded
     copy.write_bytes(bundle.read_bytes())
     digest = models.verify_model(copy)
+    assert copy.name not in models.read_manifest(tmp_path)  # verifying writes nothing
+    models.record_first_use(copy, digest, directory=tmp_path / "elsewhere")  # not the models folder
+    assert copy.name not in models.read_manifest(tmp_path)
+    models.record_first_use(copy, digest, directory=tmp_path)
     assert models.read_manifest(tmp_path)[copy.name]["source"] == "recorded on first use"
     assert models.verify_model(copy) == digest
     with open(copy, "r+b") as f:

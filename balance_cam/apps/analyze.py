@@ -10,6 +10,8 @@ the ``analyze`` command does (outputs, printing, history).
 from __future__ import annotations
 
 import logging
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +121,7 @@ def analyze_landmarks_file(path: str | Path, config: AnalysisConfig | None = Non
         raise SourceError(f"{p}: no such file", "missing")
     try:
         series = load_series(p)
-    except (OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # cut, foreign
         raise SourceError(f"{p}: not a balance-cam landmarks file ({exc})", "not_a_video") from exc
     source = {"path": str(p), "frames": len(series), "width": series.width_px,
               "height": series.height_px, "recomputed_from_landmarks": True}  # fmt: skip
@@ -142,10 +144,22 @@ class OutputOptions:
     """Tag the athlete with this team in the history (the squad page filters on it)."""
 
 
+def output_set(out_dir: Path, stem: str) -> dict[str, Path]:
+    """The files ``--out`` writes for ``stem``, by label (to refuse any that is an input)."""
+    from balance_cam.io.results import COMPANION_SUFFIXES
+
+    return {f"--out ({stem}{sfx})": Path(out_dir) / f"{stem}{sfx}"
+            for sfx in (".json", *COMPANION_SUFFIXES.values())}  # fmt: skip
+
+
 def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: OutputOptions) -> None:
-    """Write the ``--out`` files, then print the JSON or the readable summary."""
+    """Write the ``--out`` files (a signal arriving meanwhile waits until the set is
+    complete), then print the JSON or the readable summary."""
+    from balance_cam.apps.signals import deferred
+
     if out.out_dir is not None:
-        write_outputs(out.out_dir, stem, result, series)
+        with deferred():
+            write_outputs(out.out_dir, stem, result, series)
     if out.json_out:
         from balance_cam.render.console import print_json
 
@@ -157,16 +171,53 @@ def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: 
 
 
 def save_to_history(result: AnalysisResult, athlete: str | None, db: Path | None, kind: str,
-                    team: str | None = None) -> None:  # fmt: skip
+                    out_dir: Path | None = None, team: str | None = None) -> None:  # fmt: skip
     """With an athlete name, store the whole result as one history session (and tag the
-    athlete with ``team`` when given)."""
+    athlete with ``team`` when given); a result the history cannot take goes to a fallback
+    file named on stderr (:func:`~balance_cam.apps.saving.save_or_fallback`)."""
     if athlete is not None:
-        from balance_cam.io.history import History
+        from balance_cam.apps.saving import save_or_fallback
 
-        with History(db) as h:
-            h.save_result(result, athlete=athlete, kind=kind)
-            if team is not None:
-                h.set_team(athlete, team)
+        save_or_fallback(result, db, athlete=athlete, kind=kind,
+                         extra_dirs=() if out_dir is None else (out_dir,), team=team)  # fmt: skip
+
+
+def check_analyze(video: Path, out: OutputOptions, annotate: Path | None) -> None:
+    """Before the analysis: every output can be written and none is an input (the video,
+    the history); the history, if used, is writable and undamaged. One line, exit 2."""
+    from balance_cam.io.files import check_output_dir, check_output_file, refuse_overwriting_inputs
+
+    inputs = {"VIDEO": video, "--db": out.db if out.athlete is not None else None}
+    outputs: dict[str, Path | None] = {"--annotate": annotate}
+    if out.out_dir is not None:
+        check_output_dir(out.out_dir, "--out")
+        outputs |= output_set(out.out_dir, _stem(video))
+    if annotate is not None:
+        check_output_file(annotate, "--annotate")
+    refuse_overwriting_inputs(outputs, inputs)
+    if out.out_dir is not None and out.out_dir.is_dir():
+        from balance_cam.io.files import clean_stale_temps
+
+        clean_stale_temps(out.out_dir)
+    if out.athlete is not None:
+        from balance_cam.apps.saving import check_history
+
+        check_history(out.db)
+
+
+def _stem(video: Path) -> str:
+    if video.suffix == ".npz":
+        return video.name.removesuffix(".landmarks.npz").removesuffix(".npz")
+    return video.stem
+
+
+def _no_person(exc: NoPersonError, backend: PoseBackend, person: str | None) -> NoPersonError:
+    """A ``--person`` index nobody had: say so instead of "no person detected"."""
+    most = getattr(backend, "most_people", None)
+    if person is None or not person.isdigit() or most is None or int(person) < most or most == 0:
+        return exc
+    return NoPersonError(f"--person {person}: at most {most} people were seen in one frame, so the "
+                         f"index from the left is 0 to {most - 1}")  # fmt: skip
 
 
 def analyze_command(
@@ -178,10 +229,12 @@ def analyze_command(
     if video.suffix == ".npz":  # saved landmarks (analyze --out): recompute without pose
         if annotate is not None or person is not None:
             raise ValueError("--annotate and --person need a video, not saved landmarks")
+        check_analyze(video, out, None)
         result = analyze_landmarks_file(video, config)
-        emit(result, None, video.name.removesuffix(".landmarks.npz").removesuffix(".npz"), out)
-        save_to_history(result, out.athlete, out.db, "analyze", out.team)
+        emit(result, None, _stem(video), out)
+        save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
         return result
+    check_analyze(video, out, annotate)
     writer: Any = None
     if annotate is not None:
         from balance_cam.render.video import AnnotatedVideoWriter
@@ -192,12 +245,14 @@ def analyze_command(
     try:
         result, series = analyze_video_series(video, config, backend=backend,
                                               on_frame=writer.on_frame if writer else None)  # fmt: skip
+    except NoPersonError as exc:
+        raise _no_person(exc, backend, person) from None
     finally:
         if writer is not None:
             writer.close()
         backend.close()
     emit(result, series, video.stem, out)
-    save_to_history(result, out.athlete, out.db, "analyze", out.team)
+    save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
     if not result.complete:
         raise PartialResultError("; ".join(result.warnings) + " (partial result written)")
     return result

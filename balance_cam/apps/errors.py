@@ -7,7 +7,7 @@ The CLI maps these (and the lower layers' one-line errors: ``SourceError``, ``Po
 from __future__ import annotations
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_PARTIAL, EXIT_NO_PERSON, EXIT_FAILED_FILES = 0, 1, 2, 3, 4, 5
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
 
 
 class AppError(RuntimeError):
@@ -35,6 +35,11 @@ class FailedFilesError(AppError):
 
 
 class InterruptedRunError(AppError):
-    """The run was interrupted; finished results are kept (exit 130)."""
+    """The run was interrupted (exit 130) or terminated (SIGTERM, exit 143); finished results
+    are kept."""
 
     exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str, exit_code: int = EXIT_INTERRUPTED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

@@ -7,6 +7,7 @@ are per test set-up (an eyes-closed session never joins an eyes-open trend).
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from balance_cam.core.sessions import (
     squad_row,
 )
 from balance_cam.io.files import write_csv
-from balance_cam.io.history import History
+from balance_cam.io.history import History, default_db_path
 
 
 def load_reviews(db: str | Path | None, athlete: str | None = None) -> list[SessionReview]:
@@ -32,10 +33,21 @@ def load_reviews(db: str | Path | None, athlete: str | None = None) -> list[Sess
 
 
 # -- commands ---------------------------------------------------------------------------------
-def history_command(athlete: str | None, csv: Path | None, db: Path | None) -> None:
-    """``balance-cam history``: the table per session and leg, trends per athlete, CSV."""
-    from balance_cam.render.console import print_history
+def history_command(athlete: str | None, csv: Path | None, db: Path | None,
+                    imports: Sequence[Path] = ()) -> None:  # fmt: skip
+    """``balance-cam history``: the table per session and leg, trends per athlete, CSV;
+    ``imports``: fallback files to store first (:func:`~balance_cam.io.unsaved.import_fallback`)."""
+    from balance_cam.io.files import check_output_file, refuse_overwriting_inputs
+    from balance_cam.render.console import print_history, print_lines
 
+    if csv is not None:
+        check_output_file(csv, "--csv")
+        refuse_overwriting_inputs({"--csv": csv}, {"--db": db or default_db_path(),
+                                                  **{f"--import {p}": p for p in imports}})  # fmt: skip
+    for path in imports:
+        from balance_cam.io.unsaved import import_fallback
+
+        print_lines([f"imported {path} as session {import_fallback(db, path)}"], err=True)
     note = None
     if csv is not None:
         with History(db) as h:
@@ -52,10 +64,13 @@ def report_command(
     video: Path | None, notes: str,
 ) -> Path:  # fmt: skip
     """``balance-cam report``: one test from its result JSON, or an athlete's history."""
-    from balance_cam.io.files import write_text
+    from balance_cam.io.files import check_output_file, refuse_overwriting_inputs, write_text
     from balance_cam.io.results import read_result
     from balance_cam.render import report
 
+    check_output_file(out, "--out")
+    refuse_overwriting_inputs({"--out": out}, {"RESULT_JSON": result_json, "--video": video,
+                                               "--db": db or default_db_path()})  # fmt: skip
     if result_json is not None:
         result = read_result(result_json)
         html = report.render_result_report(result, video=report.find_video(result, result_json, video),

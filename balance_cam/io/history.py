@@ -8,6 +8,23 @@ never loses a finished trial; an interrupted session stays ``complete = 0``.
 
 The schema is versioned with SQLite's ``PRAGMA user_version``; :data:`MIGRATIONS` brings any
 older database up to date when it is opened. A database newer than this code is refused.
+
+Several processes may share one file (``live`` on one camera, ``analyze --athlete`` and a batch
+on others), as SQLite recommends (https://sqlite.org/wal.html, /lang_transaction.html):
+
+- **WAL** journal: readers never block the writer nor the writer the readers;
+- a **busy timeout** (``busy_timeout_s``): a writer waits that long for another's lock;
+- every write is one ``BEGIN IMMEDIATE`` transaction: the write lock is taken, with the busy
+  timeout, before the first statement, so a read-then-write transaction never fails at once
+  with SQLITE_BUSY on the lock upgrade; Python's implicit (deferred) ``BEGIN`` is switched
+  off (``isolation_level=None``). :meth:`History.save_result` stores a whole result in one
+  transaction: all of it or nothing.
+- **checked on open**: the 16-byte SQLite header, then ``PRAGMA quick_check`` (page and
+  b-tree structure; not the contents of records). A damaged file raises
+  :class:`HistoryDamaged` naming the first problem, *before* anything is written to it.
+
+Keeping a result that cannot be stored (lock held too long, damaged or read-only file) is the
+callers' job: :mod:`balance_cam.io.unsaved`.
 """
 
 from __future__ import annotations
@@ -18,99 +35,28 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.results import AnalysisResult, SwayMetrics, Trial
+from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.series import LandmarkSeries
-from balance_cam.io.landmarks import load_series, save_series
-
-#: The sway columns of schema 1, frozen here because migration 1 creates them.
-_V1_SWAY = (
-    "ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "angle_rms_deg",
-    "angle_range_deg", "ap_rms_cm", "ap_range_cm", "ellipse95_area_cm2", "ml_rms_ll",
-    "path_length_ll",
-)  # fmt: skip
-#: One column per :class:`~balance_cam.core.results.SwayMetrics` field (a test checks that the
-#: migrations create exactly these: a new metric needs a migration that adds its column).
-SWAY_COLUMNS = tuple(f.name for f in fields(SwayMetrics))
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: first schema
-    f"""
-    CREATE TABLE sessions (
-        id INTEGER PRIMARY KEY,
-        athlete TEXT NOT NULL DEFAULT '',
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        kind TEXT NOT NULL,            -- 'live', 'analyze' or 'batch'
-        source TEXT NOT NULL DEFAULT '',
-        complete INTEGER NOT NULL DEFAULT 0,
-        tool_version TEXT NOT NULL DEFAULT '',
-        result_json TEXT
-    );
-    CREATE TABLE trials (
-        id INTEGER PRIMARY KEY,
-        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        stance TEXT NOT NULL CHECK (stance IN ('left', 'right')),
-        start_s REAL NOT NULL, end_s REAL NOT NULL, hold_s REAL NOT NULL,
-        stop_reason TEXT NOT NULL,
-        {", ".join(f"{c} REAL" for c in _V1_SWAY)},
-        trial_json TEXT NOT NULL,
-        landmarks_npz BLOB
-    );
-    CREATE INDEX trials_session ON trials(session_id);
-    CREATE INDEX sessions_athlete ON sessions(athlete, started_at);
-    """,
-    # 2: free-text notes per session (coach comments)
-    "ALTER TABLE sessions ADD COLUMN notes TEXT NOT NULL DEFAULT '';",
-    # 3: every sway metric has its column (filled from the stored trial JSON)
-    """
-    ALTER TABLE trials ADD COLUMN ml_range_ll REAL;
-    ALTER TABLE trials ADD COLUMN mean_velocity_ll_s REAL;
-    ALTER TABLE trials ADD COLUMN cm_per_leg_length REAL;
-    ALTER TABLE trials ADD COLUMN scale_source TEXT;
-    ALTER TABLE trials ADD COLUMN n_samples INTEGER;
-    ALTER TABLE trials ADD COLUMN fs_hz REAL;
-    UPDATE trials SET ml_range_ll = json_extract(trial_json, '$.sway.ml_range_ll'),
-        mean_velocity_ll_s = json_extract(trial_json, '$.sway.mean_velocity_ll_s'),
-        cm_per_leg_length = json_extract(trial_json, '$.sway.cm_per_leg_length'),
-        scale_source = json_extract(trial_json, '$.sway.scale_source'),
-        n_samples = json_extract(trial_json, '$.sway.n_samples'),
-        fs_hz = json_extract(trial_json, '$.sway.fs_hz');
-    """,
-    # 4: test set-up and balance quality per trial (trials stored before keep the defaults:
-    #    eyes open, firm, unipedal, arms free; unknown quality stays NULL)
-    """
-    ALTER TABLE trials ADD COLUMN condition TEXT NOT NULL DEFAULT 'eyes-open';
-    ALTER TABLE trials ADD COLUMN surface TEXT NOT NULL DEFAULT 'firm';
-    ALTER TABLE trials ADD COLUMN protocol TEXT NOT NULL DEFAULT 'unipedal';
-    ALTER TABLE trials ADD COLUMN hands_on_hips INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE trials ADD COLUMN stable_s REAL;
-    ALTER TABLE trials ADD COLUMN corrections INTEGER;
-    ALTER TABLE trials ADD COLUMN errors INTEGER;
-    UPDATE trials SET condition = COALESCE(json_extract(trial_json, '$.condition'), condition),
-        surface = COALESCE(json_extract(trial_json, '$.surface'), surface),
-        protocol = COALESCE(json_extract(trial_json, '$.protocol'), protocol),
-        hands_on_hips = COALESCE(json_extract(trial_json, '$.hands_on_hips'), hands_on_hips),
-        stable_s = json_extract(trial_json, '$.stable_s'),
-        corrections = json_extract(trial_json, '$.corrections'),
-        errors = json_extract(trial_json, '$.errors');
-    """,
-    # 5: team tags, one per athlete (the squad page filters on them)
-    """
-    CREATE TABLE athletes (
-        name TEXT PRIMARY KEY,          -- as in sessions.athlete
-        team TEXT NOT NULL DEFAULT ''
-    );
-    INSERT INTO athletes (name) SELECT DISTINCT athlete FROM sessions;
-    """,
+from balance_cam.core.text import one_line
+from balance_cam.io.dbfile import (  # noqa: F401 - HistoryError and the path are part of this API
+    DEFAULT_BUSY_TIMEOUT_S,
+    HistoryDamaged,
+    HistoryError,
+    check_header,
+    default_db_path,
+    quick_check,
 )
-#: The test set-up and quality columns of migration 4, filled from each :class:`Trial`.
-QUALITY_COLUMNS = ("condition", "surface", "protocol", "hands_on_hips", "stable_s", "corrections", "errors")
-SCHEMA_VERSION = len(MIGRATIONS)
+from balance_cam.io.landmarks import load_series, save_series
+from balance_cam.io.migrations import (  # noqa: E402,F401 - part of this module's API
+    MIGRATIONS,
+    QUALITY_COLUMNS,
+    SCHEMA_VERSION,
+    SWAY_COLUMNS,
+)
 
 
 def _sql(value: Any) -> Any:
@@ -120,36 +66,59 @@ def _sql(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
 
-class HistoryError(RuntimeError):
-    """The history database cannot be used (one line for the user)."""
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("balance_cam", appauthor=False)) / "history.db"
-
-
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-class History:
-    """A connection to the history database; use as a context manager."""
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return [s for s in out if s.strip(" ;\n")]
 
-    def __init__(self, path: str | Path | None = None) -> None:
+
+class History:
+    """A connection to the history database; use as a context manager.
+
+    ``busy_timeout_s``: how long a write waits for another process's lock before it fails with
+    ``sqlite3.OperationalError: database is locked``.
+    """
+
+    def __init__(self, path: str | Path | None = None,
+                 busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:  # fmt: skip
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30)
+        if self.path.is_dir():
+            raise HistoryError(f"{self.path} is a folder, not a history database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot create its folder ({exc.strerror or exc})") from None
+        check_header(self.path)
+        self._depth = 0
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"{self.path}: cannot be opened ({one_line(exc)})") from None
         try:
             self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            quick_check(self.conn, self.path)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
             self.migrate()
+        except HistoryError:
+            self.conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.conn.close()
-            raise HistoryError(f"{self.path}: not a usable history database ({exc})") from exc
-        except HistoryError:
+            raise HistoryError(f"{self.path}: not a usable history database ({one_line(exc)})") from exc
+        except BaseException:
             self.conn.close()
             raise
 
@@ -167,25 +136,44 @@ class History:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> None:
-        """Apply the migrations this database has not seen yet."""
-        version = self.version
-        if version > SCHEMA_VERSION:
+        """Apply the migrations this database has not seen yet, each with its ``user_version``
+        in one ``BEGIN IMMEDIATE`` transaction. The version is read again inside it, so two
+        processes opening an old database at once migrate it once. Statements run one by one
+        (``executescript`` would commit the open transaction first)."""
+        if self.version > SCHEMA_VERSION:
             raise HistoryError(
-                f"{self.path}: schema {version} is newer than this balance-cam ({SCHEMA_VERSION})"
+                f"{self.path}: schema {self.version} is newer than this balance-cam ({SCHEMA_VERSION})"
             )
-        for number in range(version, SCHEMA_VERSION):
+        while self.version < SCHEMA_VERSION:
             with self._tx():
-                self.conn.executescript("BEGIN;" + MIGRATIONS[number] + ";")
+                number = self.version  # another process may have migrated meanwhile
+                if number >= SCHEMA_VERSION:
+                    break
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
+        """A write transaction, ``BEGIN IMMEDIATE`` … ``COMMIT``; nested uses join it."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield
-            self.conn.commit()
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.rollback()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
 
     # -- writing --------------------------------------------------------------------------
     def start_session(self, athlete: str, kind: str, source: str = "", notes: str = "") -> int:
@@ -238,12 +226,28 @@ class History:
             )
 
     def save_result(self, result: AnalysisResult, athlete: str = "", kind: str = "analyze") -> int:
-        """Store a whole offline result (``analyze`` or ``batch``) as one complete session."""
-        sid = self.start_session(athlete, kind, str(result.source.get("path", "")))
-        for trial in result.trials:
-            self.add_trial(sid, trial)
-        self.finish_session(sid, result, complete=result.complete)
+        """Store a whole offline result (``analyze`` or ``batch``) as one complete session,
+        in one transaction."""
+        with self._tx():
+            sid = self.start_session(athlete, kind, str(result.source.get("path", "")))
+            for trial in result.trials:
+                self.add_trial(sid, trial)
+            self.finish_session(sid, result, complete=result.complete)
         return sid
+
+    def replace_session(self, session_id: int, result: AnalysisResult, complete: bool) -> None:
+        """Replace a stored session's trials and result (completing a live session that was
+        kept in a fallback file), in one transaction."""
+        with self._tx():
+            self.conn.execute("DELETE FROM trials WHERE session_id = ?", (session_id,))
+            for trial in result.trials:
+                self.add_trial(session_id, trial)
+            self.finish_session(session_id, result, complete=complete)
+
+    def session_row(self, session_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT id, athlete, started_at, kind, source, complete FROM sessions"
+                                " WHERE id = ?", (session_id,)).fetchone()  # fmt: skip
+        return None if row is None else dict(row)
 
     # -- reading --------------------------------------------------------------------------
     def sessions(self, athlete: str | None = None) -> list[dict[str, Any]]:

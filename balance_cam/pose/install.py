@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from balance_cam.io.files import atomic_write, sha256_of
+from balance_cam.io.files import atomic_write, refuse_overwriting_inputs, sha256_of
 from balance_cam.pose.base import PoseError
 from balance_cam.pose.bundle import bundled_tflite, full_bundle_members, write_bundle
 from balance_cam.pose.registry import (
@@ -67,9 +67,12 @@ def download_model(
     path = folder / spec.file_name
     if path.exists() and not force:
         raise ModelError(f"{path} already exists (use --force to download it again)")
+    source = url or spec.url
+    if urllib.parse.urlsplit(source).scheme == "file":  # a local mirror: never the target itself
+        refuse_overwriting_inputs({"--dir": path, "--dir (partial)": path.with_name(path.name + ".part")},
+                                  {"--url": urllib.request.url2pathname(urllib.parse.urlsplit(source).path)})
     folder.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
-    source = url or spec.url
     _fetch(source, part, timeout_s, progress)
     digest = sha256_of(part)
     accepted = (sha256.lower(),) if sha256 else spec.sha256

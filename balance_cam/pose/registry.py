@@ -12,8 +12,10 @@ Names a user can pass to ``--model``:
 
 Integrity: the official bundles' sha256 are pinned (:data:`REGISTRY`). Every file this module
 writes is also recorded in ``manifest.json`` beside it, and :func:`verify_model` checks a file
-against the pinned and recorded hashes before it is loaded. A ``.task`` file copied in by hand
-with no record is trusted on first use: its hash is recorded then, and checked from then on.
+against the pinned and recorded hashes before it is loaded. A ``.task`` file copied into the
+models folder by hand with no record is trusted on first use: once it has *loaded*, its hash is
+recorded (:func:`record_first_use`) and checked from then on. A ``--model path/x.task``
+elsewhere is the user's own file: nothing is ever written beside it (no manifest there).
 Building and downloading bundles, and listing what is installed: :mod:`balance_cam.pose.install`.
 """
 
@@ -156,12 +158,13 @@ def record(path: Path, sha256: str, source: str) -> None:
 def expected_hashes(path: Path) -> tuple[str, ...]:
     """Hashes ``path`` may have: the pinned official ones (by file name) and the recorded one."""
     pinned = next((s.sha256 for s in REGISTRY.values() if s.file_name == path.name), ())
-    recorded = read_manifest(path.parent).get(path.name, {}).get("sha256")
+    entry = read_manifest(path.parent).get(path.name)
+    recorded = entry.get("sha256") if isinstance(entry, dict) else None  # a foreign manifest: ignored
     return (*pinned, recorded) if isinstance(recorded, str) else pinned
 
 
 def verify_model(path: Path, hint: str = "") -> str:
-    """sha256 of ``path``, checked against :func:`expected_hashes`; first use is recorded.
+    """sha256 of ``path``, checked against :func:`expected_hashes`; nothing is written.
 
     Raises :class:`ModelError` when the file has a pinned or recorded hash and does not match.
     """
@@ -169,16 +172,23 @@ def verify_model(path: Path, hint: str = "") -> str:
     expected = expected_hashes(path)
     if expected and digest not in expected and path.name == REGISTRY["full-tasks"].file_name:
         expected = (*expected, built_full_sha256())  # a bundle built here, copied in by hand
-    if not expected:
-        log.warning("%s has no recorded checksum; recording sha256 %s now", path, digest[:12])
-        try:
-            record(path, digest, "recorded on first use")
-        except OSError as exc:  # read-only folder: still usable, just not recorded
-            log.warning("could not record the checksum of %s: %s", path, exc)
-    elif digest not in expected:
+    if expected and digest not in expected:
         raise ModelError(
             f"{path} does not match its known checksum (sha256 {digest[:12]}…, expected "
             f"{' or '.join(h[:12] + '…' for h in expected)}): corrupted or replaced"
             + (f"; {hint}" if hint else "")
         )
     return digest
+
+
+def record_first_use(path: Path, digest: str, directory: Path | None = None) -> None:
+    """After ``path`` has loaded: record its hash if it sits in the models folder (``directory``
+    or :func:`models_dir`) with no pinned or recorded hash; a file elsewhere is left alone."""
+    folder = (directory or models_dir()).resolve()
+    if path.resolve().parent != folder or expected_hashes(path):
+        return
+    log.warning("%s has no recorded checksum; recording sha256 %s now", path, digest[:12])
+    try:
+        record(path, digest, "recorded on first use")
+    except OSError as exc:  # read-only folder: still usable, just not recorded
+        log.warning("could not record the checksum of %s: %s", path, exc)

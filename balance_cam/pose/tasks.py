@@ -66,10 +66,13 @@ class TasksPoseBackend:
         min_detection_confidence: float = 0.5, min_presence_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5, select: SelectConfig | None = None,
     ) -> None:  # fmt: skip
-        from balance_cam.pose.registry import REGISTRY, resolve_model, verify_model
+        from balance_cam.pose.registry import REGISTRY, record_first_use, resolve_model, verify_model
 
         if num_poses < 1:
             raise ValueError(f"num_poses must be >= 1, but got {num_poses}")
+        if person.isdigit() and int(person) >= num_poses:
+            raise ValueError(f"--person {person}: the model finds at most {num_poses} people, so the "
+                             f"index from the left is 0 to {num_poses - 1}")  # fmt: skip
         if running_mode not in ("video", "live_stream"):
             raise ValueError(f"running_mode must be video or live_stream, got {running_mode!r}")
         name, path = resolve_model(model, models_dir)
@@ -82,6 +85,7 @@ class TasksPoseBackend:
         self._args = (path, num_poses, (
             min_detection_confidence, min_presence_confidence, min_tracking_confidence))
         self._landmarker = self._create(*self._args)
+        record_first_use(path, digest, models_dir)  # only once it has loaded
         import mediapipe as mp
 
         self.info = TasksModelInfo(
@@ -91,6 +95,8 @@ class TasksPoseBackend:
         )  # fmt: skip
         self.last_people: list[PoseFrame] = []
         self.last_index: int | None = None
+        self.most_people = 0
+        """The most people found in one frame so far (to explain a ``--person`` index never seen)."""
 
     def _create(self, path: Path, num_poses: int, conf: tuple[float, float, float]) -> Any:
         try:
@@ -136,6 +142,7 @@ class TasksPoseBackend:
             for img, wld in zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)
         ]  # fmt: skip
         self.last_people = people
+        self.most_people = max(self.most_people, len(people))
         if len(people) <= 1 and self.info.num_poses == 1:
             self.last_index = 0 if people else None
         else:
@@ -150,6 +157,7 @@ class TasksPoseBackend:
         self._landmarker = self._create(*self._args)
         self._selector = PersonSelector(self._selector.cfg)
         self._results = {}
+        self.most_people = 0
 
     def close(self) -> None:
         self._landmarker.close()

@@ -3,6 +3,10 @@
 Laid out for an 80-column terminal: a short trials table (the key numbers of each trial), a
 per-side block (left and right next to each other, best trial's sway), the asymmetry and the
 verdict. Every number is in the JSON output too (``--json``), with the full set of metrics.
+
+User text (file names, athletes, warnings that quote them) is never parsed as rich markup and
+never carries raw control characters to the terminal: :func:`safe` inside markup strings,
+``markup=False`` plus :func:`~balance_cam.core.text.terminal_safe` for plain lines.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from balance_cam.core.results import AnalysisResult, SideSummary, Summary
 from balance_cam.core.sessions import SideRow
 from balance_cam.core.stops import stop_label
 from balance_cam.core.summary import DEFAULT_KEY, setup_words
+from balance_cam.core.text import terminal_safe
 from balance_cam.core.trends import TrendFit
+
+
+def safe(text: object) -> str:
+    """User text for a string rich parses as markup: control characters and ``[`` escaped."""
+    return escape(terminal_safe(text))
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -40,7 +50,7 @@ def _header(result: AnalysisResult) -> str:
     name = str(src.get("path", "")).rsplit("/", 1)[-1]
     seen = result.frames_with_person
     person = f", person in {seen}" if seen < 0.9 * result.frames_decoded else ""
-    return (f"[bold]{name}[/]  {src.get('width')}×{src.get('height')}, "
+    return (f"[bold]{safe(name)}[/]  {src.get('width')}×{src.get('height')}, "
             f"{_fmt(src.get('fps'))} fps, {_fmt(src.get('duration_s'))} s, "
             f"{result.frames_decoded} frames{person}")  # fmt: skip
 
@@ -121,9 +131,9 @@ def print_result(result: AnalysisResult, console: Console | None = None) -> None
         console.print(trials_table(result))
         console.print(sides_table(result.summary))
         console.print(asymmetry_line(result.summary))
-    console.print(f"[bold]Verdict:[/] {result.summary.verdict}")
+    console.print(f"[bold]Verdict:[/] {safe(result.summary.verdict)}")
     for w in result.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(f"[yellow]warning:[/] {safe(w)}")
 
 
 def print_json(result: AnalysisResult) -> None:
@@ -146,7 +156,7 @@ def short_setup(key: tuple[str, str, str]) -> str:
 def history_table(rows: Sequence[SideRow], athlete: str | None) -> Table:
     """One row per session, set-up and leg: date, athlete, test, trials, best and mean hold,
     stable time and ML sway of the best trial."""
-    title = "Balance history" + (f": {escape(athlete)}" if athlete else "")
+    title = "Balance history" + (f": {safe(athlete)}" if athlete else "")
     table = Table(title=title, title_justify="left")
     for col in ("date", "athlete", "test", "leg", "trials", "best hold s", "mean hold s", "stable s",
                 "ML RMS cm"):  # fmt: skip
@@ -154,7 +164,7 @@ def history_table(rows: Sequence[SideRow], athlete: str | None) -> Table:
                          no_wrap=col == "date")  # fmt: skip
     for r in rows:
         s = r.side
-        table.add_row(r.started_at[:16].replace("T", " "), escape(r.athlete), short_setup(r.test_key),
+        table.add_row(r.started_at[:16].replace("T", " "), safe(r.athlete), short_setup(r.test_key),
                       r.stance, str(s.n_trials), _fmt(s.best_hold_s), _fmt(s.mean_hold_s),
                       _fmt(s.stable_s), _fmt(s.sway.ml_rms_cm))  # fmt: skip
     return table
@@ -180,15 +190,15 @@ def print_history(
 ) -> None:  # fmt: skip
     """The ``history`` command's output: the CSV note on stderr, then the table and trends."""
     if note:
-        stderr_console().print(note, markup=False, highlight=False)
+        stderr_console().print(terminal_safe(note), markup=False, highlight=False)
     console = Console()
     if not rows:
-        console.print("No trials in the history" + (f" for {athlete!r}." if athlete else "."),
-                      markup=False, highlight=False)  # fmt: skip
+        console.print("No trials in the history" + (f" for {terminal_safe(repr(athlete))}." if athlete
+                                                     else "."), markup=False, highlight=False)  # fmt: skip
         return
     console.print(history_table(rows, athlete))
     for line in trend_lines(trends):
-        console.print(line, markup=False, highlight=False)
+        console.print(terminal_safe(line), markup=False, highlight=False)
 
 
 # -- batch and models -------------------------------------------------------------------------
@@ -205,13 +215,13 @@ def batch_summary_lines(report: Any, tables_dir: Any) -> list[str]:
 
 def models_table(models: Sequence[Any], folder: Any) -> Table:
     """``models list``: every known model with its status, size, sha256 and origin."""
-    table = Table(title=escape(f"pose models ({folder})"))
+    table = Table(title=safe(f"pose models ({folder})"))
     for col in ("--model", "status", "size", "sha256", "source"):
         table.add_column(col)
     for m in models:
         size = f"{m.size_bytes / 1e6:.1f} MB" if m.size_bytes else ""
         name = m.name + (" (default)" if m.default else "")
-        table.add_row(escape(name), m.status, size, m.sha256[:16], escape(m.source))
+        table.add_row(safe(name), m.status, size, m.sha256[:16], safe(m.source))
     return table
 
 
@@ -219,4 +229,4 @@ def print_lines(lines: Sequence[str], err: bool = False) -> None:
     """Plain lines (never parsed as markup) on stdout or stderr."""
     console = stderr_console() if err else Console()
     for line in lines:
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(terminal_safe(line), markup=False, highlight=False, soft_wrap=True)

@@ -6,9 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rich.markup import escape
-
-from balance_cam.render.console import stderr_console
+from balance_cam.core.text import terminal_safe
+from balance_cam.render.console import safe, stderr_console
 
 
 class BatchProgress:
@@ -53,7 +52,7 @@ class BatchProgress:
             line = f"{o.status}: {o.path}: {o.error_kind}: {o.reason}"
             console = self.bar.console if self.bar is not None else stderr_console()
             prefix = "" if self.bar is not None else "balance-cam: "
-            console.print(prefix + line, markup=False, highlight=False, soft_wrap=True)
+            console.print(prefix + terminal_safe(line), markup=False, highlight=False, soft_wrap=True)
         if self.bar is not None:
             self.bar.update(self.task, advance=1, failed=self.failed, fps=fps)
 
@@ -66,7 +65,7 @@ class DownloadProgress:
 
         columns = ("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn())
         self.bar = Progress(*columns, console=stderr_console(), transient=True)
-        self.task = self.bar.add_task(escape(name), total=None)
+        self.task = self.bar.add_task(safe(name), total=None)
 
     def __enter__(self) -> Callable[[int, int | None], None]:
         return self.update

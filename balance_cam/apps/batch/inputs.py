@@ -23,7 +23,6 @@ _CONDITIONS = {"eyes-open": frozenset({"eo", "eyes-open", "eyes_open", "eyesopen
 _SURFACES = {"firm": frozenset({"firm", "floor", "hard"}), "foam": frozenset({"foam", "pad", "soft"})}
 
 
-
 class BatchError(ValueError):
     """The batch cannot start (bad inputs, pattern or cluster); one line for the user."""
 
@@ -37,14 +36,17 @@ def _is_video_name(p: Path) -> bool:
     return p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith(".")
 
 
-def discover(inputs: Sequence[str | Path], exclude: str | Path | None = None) -> list[Path]:
+def discover(
+    inputs: Sequence[str | Path], exclude: str | Path | None = None, missing: list[Path] | None = None
+) -> list[Path]:
     """Absolute paths of the videos named by ``inputs``, sorted, without duplicates.
 
     A file is taken as given (whatever its suffix, so a non-video fails visibly); a folder is
     searched recursively and a glob pattern (``**`` is recursive) expanded, both keeping only
     names with a video suffix (:data:`VIDEO_SUFFIXES`) that are not hidden (``.name``).
     Files under ``exclude`` (the output folder) are left out. Symlinks are not resolved, so
-    two links to one clip are two videos.
+    two links to one clip are two videos. A named path that does not exist raises
+    :class:`BatchError`, or, with a ``missing`` list, is appended to it (absolute) instead.
     """
     found: set[Path] = set()
     for item in inputs:
@@ -59,6 +61,9 @@ def discover(inputs: Sequence[str | Path], exclude: str | Path | None = None) ->
             files = [f for f in path.rglob("*") if f.is_file() and _is_video_name(f)]
         elif path.exists():
             files = [path]
+        elif missing is not None:
+            missing.append(Path(os.path.abspath(path)))
+            continue
         else:
             raise BatchError(f"{text}: no such file or folder")
         found.update(Path(os.path.abspath(f)) for f in files)

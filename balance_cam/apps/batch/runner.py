@@ -10,7 +10,6 @@ Combined tables are built by :mod:`balance_cam.apps.batch.tables`.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from balance_cam.apps.batch.cluster import ClusterOptions, check_cluster
 from balance_cam.apps.batch.inputs import BatchError, NamePattern, config_for, discover, output_stems
+from balance_cam.apps.batch.store import save_to_history
 from balance_cam.apps.batch.worker import (
     BatchTask,
     Outcome,
@@ -29,7 +30,7 @@ from balance_cam.apps.batch.worker import (
 )
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.results import clean_json
-from balance_cam.io.results import try_read_result
+from balance_cam.io.results import try_read_result, verify_result_set
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +86,19 @@ def _check_workers(client: Any, scheduler: str) -> int:
 
 @contextmanager
 def dask_client(
-    workers: int | None = None, scheduler: str | None = None
+    workers: int | None = None, scheduler: str | None = None, cluster: ClusterOptions | None = None
 ) -> Iterator[tuple[Any, int]]:
     """``(client, n_workers)``: a Dask client to ``scheduler`` if given, else to a local
-    cluster of ``workers`` single-threaded worker processes (default: one per core)."""
-    from distributed import Client, LocalCluster
+    cluster of ``workers`` single-threaded worker processes (default: one per core) that only
+    this process can use (:mod:`balance_cam.apps.batch.cluster`)."""
+    from balance_cam.apps.batch.cluster import remote_client, secure_local_client
 
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="15s")
-        except (OSError, TimeoutError) as exc:
-            raise BatchError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from exc
-        try:
-            yield client, _check_workers(client, scheduler)
-        finally:
-            client.close()
+    options = cluster or ClusterOptions(workers, scheduler)
+    if options.scheduler:
+        with remote_client(options) as client:
+            yield client, _check_workers(client, options.scheduler)
         return
-    n = workers or os.cpu_count() or 1
-    with (
-        LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                     silence_logs=logging.CRITICAL) as cluster,  # fmt: skip
-        Client(cluster) as client,
-    ):
+    with secure_local_client(options.workers, options.dashboard) as (client, n):
         yield client, n
 
 
@@ -136,40 +128,52 @@ def _warm_workers(client: Any, model: str) -> None:
 def run_tasks(
     tasks: Sequence[BatchTask], *, workers: int | None = None, scheduler: str | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None, cluster: ClusterOptions | None = None,
 ) -> BatchReport:  # fmt: skip
     """Run every task on Dask (local cluster or ``scheduler``) and collect the outcomes.
 
-    Ctrl-C cancels what has not finished and returns with ``interrupted=True``; every result
-    already written stays on disk. ``on_start(n_workers)`` is called once the cluster is up
-    and its workers have loaded the pose model.
+    Ctrl-C or SIGTERM, at any point of the cluster's life (start-up, warm-up, the result loop,
+    shutdown), cancels what has not finished and returns with ``interrupted=True``; every result
+    already written stays on disk, and later signals are muted by the command's
+    :class:`~balance_cam.apps.signals.StopGuard`. ``on_start(n_workers)`` is called once the
+    cluster is up and its workers have loaded the pose model.
     """
-    from distributed import as_completed
-
     t0 = time.perf_counter()
     outcomes: list[Outcome] = []
-    interrupted = False
-    with dask_client(workers, scheduler) as (client, n_workers):
-        _warm_workers(client, tasks[0].config.model if tasks else "full")
-        if on_start is not None:
-            on_start(n_workers)
-        futures = client.map(analyze_one, list(tasks), pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-        try:
-            for fut in as_completed(futures):
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # KilledWorker, cancelled by the scheduler, ...
-                    outcome = _lost(by_key[fut.key], exc)
-                fut.release()
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
-        except KeyboardInterrupt:
-            interrupted = True
-            client.cancel(futures)
+    interrupted, n_workers = False, 0
+    try:
+        with dask_client(workers, scheduler, cluster) as (client, n_workers):
+            _warm_workers(client, tasks[0].config.model if tasks else "full")
+            if on_start is not None:
+                on_start(n_workers)
+            interrupted = _collect(client, tasks, outcomes, on_outcome)
+    except KeyboardInterrupt:
+        interrupted = True
     return BatchReport(tuple(outcomes), len(tasks), interrupted, time.perf_counter() - t0,
                        n_workers)  # fmt: skip
+
+
+def _collect(client: Any, tasks: Sequence[BatchTask], outcomes: list[Outcome],
+             on_outcome: Callable[[Outcome], None] | None) -> bool:  # fmt: skip
+    """Submit the tasks and gather outcomes as they finish; True if interrupted."""
+    from distributed import as_completed
+
+    futures = client.map(analyze_one, list(tasks), pure=False)
+    by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+    try:
+        for fut in as_completed(futures):
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # KilledWorker, cancelled by the scheduler, ...
+                outcome = _lost(by_key[fut.key], exc)
+            fut.release()
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    except KeyboardInterrupt:
+        client.cancel(futures)
+        return True
+    return False
 
 
 def _unreported(task: BatchTask, started: float) -> Outcome:
@@ -180,7 +184,8 @@ def _unreported(task: BatchTask, started: float) -> Outcome:
         fresh = path.stat().st_mtime >= started
     except OSError:
         fresh = False
-    result = try_read_result(path) if fresh else None
+    complete = fresh and verify_result_set(path, need_frames=task.write_frames)
+    result = try_read_result(path) if complete else None
     if result is None:
         return Outcome(task.path, task.stem, "not_run", names=task.names,
                        reason="not analysed: the batch was interrupted")  # fmt: skip
@@ -199,12 +204,19 @@ class BatchOptions:
     write_frames: bool = True
     workers: int | None = None
     scheduler: str | None = None
+    cluster: ClusterOptions | None = None
+    """Where to run (overrides ``workers``/``scheduler``): dashboard, TLS files."""
+
+    @property
+    def cluster_options(self) -> ClusterOptions:
+        return self.cluster or ClusterOptions(self.workers, self.scheduler)
 
 
 def run_batch(
     inputs: Sequence[str | Path], options: BatchOptions, config: AnalysisConfig | None = None, *,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
+    planned: tuple[list[BatchTask], NamePattern | None] | None = None,
 ) -> tuple[BatchReport, dict[str, Path]]:  # fmt: skip
     """Find the videos, analyse them all, write the combined tables and ``batch_run.json``.
 
@@ -213,26 +225,49 @@ def run_batch(
     and the paths of the written tables. Raises :class:`BatchError` when nothing can start.
     """
     from balance_cam.apps.batch.tables import write_tables
+    from balance_cam.apps.signals import deferred
 
     config = config or AnalysisConfig()
     started = time.time()
-    pattern = NamePattern.compile(options.name_pattern) if options.name_pattern else None
-    paths = discover(inputs, exclude=options.out_dir)
-    if not paths:
-        raise BatchError(f"no video files found in {', '.join(map(str, inputs))}")
-    tasks = make_tasks(paths, options.out_dir, config, name_pattern=pattern,
-                       resume=options.resume, write_frames=options.write_frames)  # fmt: skip
+    tasks, pattern = planned or plan_batch(inputs, options, config)
     report = run_tasks(
-        tasks, workers=options.workers, scheduler=options.scheduler, on_outcome=on_outcome,
+        tasks, cluster=options.cluster_options, on_outcome=on_outcome,
         on_start=None if on_start is None else (lambda n: on_start(len(tasks), n)),
     )
     finished = {o.path for o in report.outcomes}
-    report = replace(report, outcomes=report.outcomes + tuple(
-        _unreported(t, started) for t in tasks if t.path not in finished))  # fmt: skip
-    names = pattern.fields if pattern else ()
-    paths_out = write_tables(options.out_dir, report.outcomes, names, config.summary)
-    paths_out["run"] = _write_manifest(inputs, options, config, report, started)
+    with deferred():  # the tables are written whole, whatever signal arrives now
+        report = replace(report, outcomes=report.outcomes + tuple(
+            _unreported(t, started) for t in tasks if t.path not in finished))  # fmt: skip
+        names = pattern.fields if pattern else ()
+        paths_out = write_tables(options.out_dir, report.outcomes, names, config.summary)
+        paths_out["run"] = _write_manifest(inputs, options, config, report, started)
     return report, paths_out
+
+
+def plan_batch(
+    inputs: Sequence[str | Path], options: BatchOptions, config: AnalysisConfig
+) -> tuple[list[BatchTask], NamePattern | None]:
+    """Everything checked before a cluster starts: the pattern, the inputs (a named file that
+    is missing becomes a ``missing`` row of the errors table), the ``--out`` folder (never an
+    input, never a file); then the temporaries a killed earlier run left are removed."""
+    from balance_cam.io.files import check_output_dir, clean_stale_temps, refuse_overwriting_inputs
+
+    pattern = NamePattern.compile(options.name_pattern) if options.name_pattern else None
+    check_output_dir(options.out_dir, "--out")
+    missing: list[Path] = []
+    paths = discover(inputs, exclude=options.out_dir, missing=missing)
+    if not paths and missing:
+        raise BatchError(f"{missing[0]}: no such file or folder")
+    if not paths:
+        raise BatchError(f"no video files found in {', '.join(map(str, inputs))}")
+    refuse_overwriting_inputs({"--out": options.out_dir}, {str(p): p for p in paths})
+    for p in missing:
+        log.warning("%s: no such file or folder (listed in batch_errors)", p)
+    if Path(options.out_dir).is_dir():
+        clean_stale_temps(options.out_dir)
+    tasks = make_tasks(sorted(paths + missing), options.out_dir, config, name_pattern=pattern,
+                       resume=options.resume, write_frames=options.write_frames)  # fmt: skip
+    return tasks, pattern
 
 
 def _write_manifest(
@@ -262,45 +297,6 @@ def _write_manifest(
     return write_text(Path(options.out_dir) / "batch_run.json", json.dumps(manifest, indent=2))
 
 
-def save_to_history(
-    outcomes: Sequence[Outcome], out_dir: str | Path, db: str | Path | None = None,
-    athlete: str | None = None, team: str | None = None,
-) -> int:  # fmt: skip
-    """Store every analysed video in the history database as a ``batch`` session (and tag its
-    athlete with ``team`` when given).
-
-    The athlete is ``athlete`` if given, else the file name's ``{athlete}`` field, else "".
-    The full result (with sway traces) is read back from its JSON file. A result already
-    stored (same source path and creation time) is not stored again, so re-running after
-    ``--resume`` adds nothing twice. Returns the number of sessions added.
-    """
-    from balance_cam.io.history import History
-
-    added = 0
-    with History(db) as history:
-        for o in outcomes:
-            if o.result is None:
-                continue
-            src, created = str(o.result.source.get("path", "")), o.result.created_at
-            if _in_history(history, src, created):
-                continue
-            result = try_read_result(Path(out_dir) / f"{o.stem}.json") or o.result
-            name = athlete or (o.names or {}).get("athlete") or ""
-            history.save_result(result, athlete=name, kind="batch")
-            if team is not None:
-                history.set_team(name, team)
-            added += 1
-    return added
-
-
-def _in_history(history: Any, source: str, created_at: str) -> bool:
-    row = history.conn.execute(
-        "SELECT 1 FROM sessions WHERE kind = 'batch' AND source = ?"
-        " AND json_extract(result_json, '$.created_at') = ? LIMIT 1", (source, created_at),
-    ).fetchone()  # fmt: skip
-    return row is not None
-
-
 def quiet_dask_logs(verbose: bool) -> None:
     """Dask logs cluster life (and benign shutdown races) at INFO to ERROR; what matters for a
     video reaches its outcome, so keep Dask quiet unless verbose."""
@@ -318,21 +314,31 @@ def batch_command(
     raises :class:`~balance_cam.apps.errors.InterruptedRunError` or
     :class:`~balance_cam.apps.errors.FailedFilesError` after everything is written."""
     from balance_cam.apps.errors import FailedFilesError, InterruptedRunError
+    from balance_cam.apps.signals import exit_code, stop_word, stopped_by
     from balance_cam.render.console import batch_summary_lines, print_lines
     from balance_cam.render.progress import BatchProgress
 
-    if options.scheduler and options.workers:
+    cluster = options.cluster_options
+    if cluster.scheduler and cluster.workers:
         log.warning("--workers is ignored with --scheduler")
+    if save_history:
+        from balance_cam.apps.saving import check_history
+
+        check_history(db)
     quiet_dask_logs(logging.getLogger("balance_cam").level == logging.DEBUG)
+    check_cluster(cluster)
+    planned = plan_batch(inputs, options, config)  # refusals before the progress bar and the cluster
     with BatchProgress(quiet) as progress:
         report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,
-                                   on_start=progress.start)  # fmt: skip
+                                   on_start=progress.start, planned=planned)  # fmt: skip
     if save_history:
         added = save_to_history(report.outcomes, options.out_dir, db, athlete, team)
         print_lines([f"history: {added} session(s) added"])
     print_lines(batch_summary_lines(report, tables["trials.csv"].parent))
     if report.interrupted:
-        raise InterruptedRunError("interrupted; finished results are kept (rerun with --resume)")
+        stop = stopped_by() or KeyboardInterrupt()
+        raise InterruptedRunError(f"{stop_word(stop)}; finished results are kept (rerun with --resume)",
+                                  exit_code(stop))  # fmt: skip
     failed = report.count("failed", "partial")
     if failed:
         raise FailedFilesError(f"{failed} of {report.total} videos failed or gave partial results "

@@ -235,14 +235,19 @@ def write_tables(
     out_dir: str | Path, outcomes: Sequence[Outcome], names: Sequence[str] = (),
     cfg: SummaryConfig | None = None,
 ) -> dict[str, Path]:  # fmt: skip
-    """Write ``batch_{name}.csv`` and ``batch_{name}.parquet`` for every table, atomically."""
-    from balance_cam.io.files import atomic_write
+    """Write ``batch_{name}.csv`` and ``batch_{name}.parquet`` for every table, atomically.
+
+    CSV cells that a spreadsheet would run as a formula (a file named ``=HYPERLINK(…)``, a name
+    field, a reason) are neutralised (:func:`balance_cam.io.files.to_csv_safe`); the Parquet
+    files keep the values as they are.
+    """
+    from balance_cam.io.files import atomic_write, to_csv_safe
 
     paths: dict[str, Path] = {}
     for name, df in build_tables(outcomes, names, cfg).items():
         base = Path(out_dir) / f"batch_{name}"
         paths[f"{name}.csv"] = atomic_write(base.with_suffix(".csv"),
-                                            lambda p, df=df: df.to_csv(p, index=False))  # fmt: skip
+                                            lambda p, df=df: to_csv_safe(df, p))  # fmt: skip
         paths[f"{name}.parquet"] = atomic_write(
             base.with_suffix(".parquet"), lambda p, df=df: df.to_parquet(p, index=False)
         )

@@ -22,7 +22,7 @@ from typing import Any
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.results import AnalysisResult, clean_json
 from balance_cam.io.files import sha256_of
-from balance_cam.io.results import try_read_result
+from balance_cam.io.results import try_read_result, verify_result_set
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,11 @@ def _strip_traces(result: AnalysisResult) -> AnalysisResult:
 
 
 def _previous(task: BatchTask, sha256: str) -> AnalysisResult | None:
-    """The recorded result of ``task`` if it was made from these bytes with this config."""
+    """The recorded result of ``task`` if it was made from these bytes with this config and
+    its result set is complete (:func:`~balance_cam.io.results.verify_result_set`: a set a
+    killed run left half-written is analysed again)."""
+    if not verify_result_set(task.json_path, need_frames=task.write_frames):
+        return None
     result = try_read_result(task.json_path)
     if result is None:
         return None

@@ -28,6 +28,8 @@ class LiveOptions:
     """Show a mirror image (default: yes for a camera, no for a file)."""
     display_max_px: int = 960
     """The window is scaled down so its longer side is at most this many pixels."""
+    fallback_dirs: tuple[Path, ...] = ()
+    """Where the session goes, after the history's own folder, if the history cannot take it."""
 
     @property
     def is_file(self) -> bool:

@@ -7,7 +7,9 @@ Keys: space starts/skips (and stops a running trial), ``r`` redoes the last tria
 quits; closing the window quits.
 
 Every finished trial is committed to the history at once with its landmarks; the session row
-is completed at the end, or left marked incomplete when the session was interrupted.
+is completed at the end, or left marked incomplete when the session was interrupted. The
+history never stops a session (:class:`~balance_cam.apps.saving.RecordingHistory`): when it
+cannot be written, the session is kept in a fallback file named on stderr.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from balance_cam.apps.live.cues import Cue, CueSchedule, ProtocolSnapshot
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.protocol import GuidedProtocol, framing_check, posture_words
 from balance_cam.apps.live.window import LiveDisplay
+from balance_cam.apps.signals import deferred
 from balance_cam.core.analyzer import Analyzer, FrameStep
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import OneEuroFilter
@@ -72,6 +75,8 @@ class LiveOutcome:
     db_path: Path
     interrupted: bool = False
     error: str | None = None
+    fallback: Path | None = None
+    """The file the session was kept in when the history could not take it (named on stderr)."""
 
 
 CueCallback = Callable[[Cue], None]
@@ -122,7 +127,7 @@ class LiveSession:
 
     def run(self) -> LiveOutcome:
         """Run the session to its end (plan done, end of file, quit, or camera failure)."""
-        from balance_cam.io.history import History
+        from balance_cam.apps.saving import RecordingHistory
         from balance_cam.pose.factory import create_backend
 
         self.camera: Any = None
@@ -131,7 +136,7 @@ class LiveSession:
             self.display = LiveDisplay(self.options, w, h) if self.options.window else None
             backend = self._backend or create_backend(self.config.model)
             try:
-                with History(self.options.db) as history:
+                with RecordingHistory(self.options.db, extra_dirs=self.options.fallback_dirs) as history:
                     return self._run(frames, source, w, h, backend, history)
             finally:
                 if self._backend is None:
@@ -164,7 +169,8 @@ class LiveSession:
                 self.stats.dropped_frames = self.camera.dropped
             else:
                 self.stats.frames_captured = self.stats.frames_processed
-        return self._close(source, backend, interrupted, error)
+        with deferred():  # the session is stored and closed whole, whatever signal arrives now
+            return self._close(source, backend, interrupted, error)
 
     def _frames(self, frames: Any) -> Iterator[Frame]:
         for frame in frames:
@@ -273,7 +279,7 @@ class LiveSession:
                                        None if self.on_shown is None else lambda: self.on_shown(None, self))
             self.display.close()
         return LiveOutcome(result, self.analyzer.series(), self.session_id, self.history.path,
-                           interrupted, error)  # fmt: skip
+                           interrupted, error, self.history.fallback)  # fmt: skip
 
     def _result(self, source: dict[str, Any], backend: Any, complete: bool, error: str | None,
                 interrupted: bool) -> AnalysisResult:  # fmt: skip

@@ -1,20 +1,18 @@
 """Command-line interface: parses arguments and calls one app function per command, nothing more.
 
 Exit codes (all commands, :mod:`balance_cam.apps.errors`): 0 success; 1 unexpected internal
-error; 2 bad input or usage (missing file, not a video, bad option); 3 partial result (e.g.
-video damaged part-way, results written); 4 no person found; 5 batch finished with failed
-files; 130 interrupted.
+error; 2 bad input or usage (missing file, not a video, bad option, an output that is an input,
+a damaged or read-only history); 3 partial result (e.g. video damaged part-way, results
+written); 4 no person found; 5 batch finished with failed files; 130 interrupted (Ctrl-C);
+143 terminated (SIGTERM). Usage errors are one line too (:func:`run`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
@@ -26,13 +24,30 @@ from balance_cam.apps.errors import (  # noqa: F401 - the exit codes are part of
     EXIT_NO_PERSON,
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_TERMINATED,
+)
+from balance_cam.cli.errors import fail, quiet_native_logs, user_errors
+from balance_cam.cli.options import (
+    Age,
+    Condition,
+    DbPath,
+    HandsOnHips,
+    HeightCm,
+    JsonOut,
+    Limit,
+    Model,
+    Person,
+    Protocol,
+    Surface,
+    Team,
+    analysis_config,
+    in_range,
 )
 
 app = typer.Typer(
     name="balance-cam", add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
     help="Single-leg balance test from a camera: hold time and sway per side.",
 )  # fmt: skip
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @app.callback()
@@ -44,101 +59,6 @@ def _root(
         logging.getLogger("balance_cam").setLevel(logging.DEBUG)
 
 
-def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    """Print one line to stderr and return the Exit to raise."""
-    typer.echo(f"balance-cam: error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def user_errors(func: F) -> F:
-    """Turn known errors into one stderr line and an exit code; never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from balance_cam.apps.errors import AppError
-        from balance_cam.io.history import HistoryError
-        from balance_cam.io.sources import SourceError
-        from balance_cam.pose.base import PoseError
-
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except AppError as exc:
-            raise fail(str(exc), exc.exit_code) from None
-        except (SourceError, HistoryError, PoseError, ValueError) as exc:
-            raise fail(str(exc), EXIT_INPUT) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", EXIT_INTERRUPTED) from None
-        except OSError as exc:
-            raise fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_INPUT) from None
-        except Exception as exc:  # last resort: still one line, but say it is a bug
-            logging.getLogger("balance_cam").debug("internal error", exc_info=True)
-            raise fail(f"internal error ({exc.__class__.__name__}: {exc}); please report it",
-                       EXIT_INTERNAL) from None  # fmt: skip
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _quiet_native_logs() -> None:
-    """MediaPipe/TFLite write C++ log lines to stderr; keep the CLI's stderr for our messages.
-
-    The C++ side (absl logging, TFLite's "Created XNNPACK delegate", calculator warnings)
-    ignores ``GLOG_minloglevel`` and writes to file descriptor 2 from the graph's own threads,
-    at unpredictable times after the model is created, so redirecting fd 2 around single calls
-    is racy. Instead Python's ``sys.stderr`` is moved to a duplicate of the real stderr and
-    fd 2 itself points at ``/dev/null``: everything Python writes (our error line, logging,
-    rich, tracebacks) still reaches the terminal; native writes do not. ``-v``/``--verbose``
-    or ``BALANCE_CAM_NATIVE_LOGS=1`` keep the native logs.
-    """
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if os.environ.get("BALANCE_CAM_NATIVE_LOGS") or {"-v", "--verbose"} & set(sys.argv[1:]):
-        return
-    try:
-        sys.stderr.flush()
-        real_fd = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except (OSError, ValueError, AttributeError):  # no usable fd 2 (embedded, closed)
-        return
-    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    sys.stderr = os.fdopen(real_fd, "w", buffering=1, encoding=encoding, errors="backslashreplace")
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-# -- options shared by several commands -------------------------------------------------------
-Limit = Annotated[float | None, typer.Option(
-    "--limit", help="Trial time limit, seconds (default 45; 30-45 s clinically; BESS: 20).")]
-HeightCm = Annotated[
-    float | None, typer.Option("--height-cm", help="Subject height; scales centimetres (else world landmarks).")
-]
-Age = Annotated[int | None, typer.Option("--age", help="Compare holds with Springer et al. 2007 norms.")]
-Model = Annotated[str, typer.Option("--model", help="Pose model: full (bundled), lite, heavy or a .task path.")]
-Person = Annotated[str | None, typer.Option(
-    "--person", help="Tasks models: who is tested among several people: auto (who stands on one "
-    "leg), largest, center, or an index from the left (0 = leftmost).")]  # fmt: skip
-JsonOut = Annotated[bool, typer.Option("--json", help="Print the result JSON to stdout.")]
-DbPath = Annotated[Path | None, typer.Option("--db", help="History database (default: user data dir).")]
-Condition = Annotated[str | None, typer.Option(
-    "--condition", help="eyes-open (default) or eyes-closed; recorded with every trial.")]
-Surface = Annotated[str | None, typer.Option("--surface", help="firm (default) or foam (pad under the foot).")]
-Protocol = Annotated[str | None, typer.Option(
-    "--protocol", help="unipedal (default) or bess-single: BESS single-leg stance, 20-s trials, eyes "
-    "closed, hands on hips, errors counted.")]  # fmt: skip
-HandsOnHips = Annotated[bool, typer.Option(
-    "--hands-on-hips", help="Unipedal test with hands on the hips: leaving them ends the trial.")]
-Team = Annotated[str | None, typer.Option("--team", help="Tag the athlete with this team in the history (squad page).")]
-
-
-def _config(
-    limit: float | None, height_cm: float | None, age: int | None, model: str, condition: str | None = None,
-    surface: str | None = None, protocol: str | None = None, hands_on_hips: bool = False,
-) -> Any:  # fmt: skip
-    from balance_cam.core.config import AnalysisConfig, TestConfig
-
-    test = TestConfig.of(condition, surface, protocol, hands_on_hips)
-    return AnalysisConfig().with_options(limit_s=limit, height_cm=height_cm, age=age, model=model, test=test)
 
 
 @app.command()
@@ -169,7 +89,7 @@ def analyze(
 
     if team is not None and athlete is None:
         raise fail("--team needs --athlete (the team tag belongs to an athlete in the history)")
-    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    config = analysis_config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
     analyze_command(video, config, OutputOptions(json_out, out, athlete, db, team),
                     annotate=annotate, blur_faces=blur_faces, person=person)  # fmt: skip
 
@@ -180,7 +100,7 @@ def live(
     camera: Annotated[str, typer.Option(
         "--camera", help="Camera index (0 = default camera) or a video file standing in for it.")] = "0",
     leg: Annotated[str, typer.Option("--leg", help="Stance leg(s) to test: left, right or both.")] = "both",
-    trials: Annotated[int, typer.Option("--trials", min=1, max=10, help="Trials per leg (best).")] = 3,
+    trials: Annotated[int, typer.Option("--trials", callback=in_range("--trials"), help="Trials per leg (best).")] = 3,
     limit: Limit = None,
     athlete: Annotated[str, typer.Option("--athlete", help="Name saved with the session.")] = "",
     no_window: Annotated[bool, typer.Option("--no-window", help="Run without a window.")] = False,
@@ -210,7 +130,7 @@ def live(
                           window=not no_window, db=db)  # fmt: skip
     if team is not None and not athlete:
         raise fail("--team needs --athlete (the team tag belongs to an athlete in the history)")
-    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    config = analysis_config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
     live_command(options, config, OutputOptions(json_out, out, team=team), voice=voice, sound=sound)
 
 
@@ -255,6 +175,8 @@ def history(
     db: DbPath = None,
     set_team: Annotated[str | None, typer.Option(
         "--set-team", help="Tag --athlete with this team (\"\" removes the tag), then list.")] = None,
+    imports: Annotated[list[Path] | None, typer.Option("--import", help="Store a fallback file "
+        "(history-unsaved-*.json, kept when the history could not be written) first; repeatable.")] = None,
 ) -> None:  # fmt: skip
     """List stored tests: best hold and sway per leg and session, with trends per athlete."""
     from balance_cam.apps.review import history_command, set_team_command
@@ -263,7 +185,7 @@ def history(
         if athlete is None:
             raise fail("--set-team needs --athlete NAME")
         set_team_command(athlete, set_team, db)
-    history_command(athlete, csv, db)
+    history_command(athlete, csv, db, imports or ())
 
 
 # -- models: list / build / download ----------------------------------------------------------
@@ -302,7 +224,7 @@ def models_download(
     directory: ModelsDir = None,
     url: Annotated[str | None, typer.Option("--url", help="Download from a mirror.")] = None,
     sha256: Annotated[str | None, typer.Option("--sha256", help="Expected sha256.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds without data.")] = 30.0,
+    timeout: Annotated[float, typer.Option("--timeout", callback=in_range("--timeout"), help="Seconds without data.")] = 30.0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:  # fmt: skip
     """Download an official MediaPipe pose_landmarker bundle (checksum-verified, resumable)."""
@@ -318,10 +240,18 @@ def batch(
         help='Video files, folders (searched recursively) or quoted globs such as "videos/**/*.mp4".',
         show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Results folder: per-video results, tables.")],
-    workers: Annotated[int | None, typer.Option("--workers", "-j", min=1,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", callback=in_range("--workers"),
         help="Local worker processes (default: one per core).")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler",
-        help="Dask scheduler (tcp://host:8786); workers need balance-cam and the same paths.")] = None,
+        help="Dask scheduler (tls://host:8786 or tcp://); workers need balance-cam and the same paths.")] = None,
+    tls_ca_file: Annotated[Path | None, typer.Option("--tls-ca-file",
+        help="With a tls:// --scheduler: the cluster's CA certificate (PEM).")] = None,
+    tls_cert: Annotated[Path | None, typer.Option("--tls-cert",
+        help="With a tls:// --scheduler: this client's certificate (PEM), signed by that CA.")] = None,
+    tls_key: Annotated[Path | None, typer.Option("--tls-key",
+        help="The key of --tls-cert, unless that file holds it.")] = None,
+    dashboard: Annotated[bool, typer.Option("--dashboard",
+        help="Local cluster: serve Dask's dashboard on 127.0.0.1:8787 (plain HTTP, no login; needs bokeh).")] = False,
     resume: Annotated[bool, typer.Option("--resume",
         help="Skip videos whose result exists with the same file hash and settings.")] = False,
     name_pattern: Annotated[str | None, typer.Option("--name-pattern",
@@ -350,33 +280,66 @@ def batch(
     """Analyse many videos on all cores or a Dask cluster; resumable; combined tables.
 
     Exit codes: 0 every video analysed; 5 some videos failed or gave partial results (see
-    batch_errors.csv); 130 interrupted (finished results are kept: rerun with --resume);
-    2 bad input (nothing found, bad pattern, scheduler unreachable).
+    batch_errors.csv); 130 interrupted, 143 terminated (finished results are kept: rerun with
+    --resume); 2 bad input (nothing found, bad pattern, scheduler unreachable).
     """
-    from balance_cam.apps.batch.runner import BatchOptions, batch_command
+    from balance_cam.apps.batch.runner import BatchOptions, ClusterOptions, batch_command
 
-    options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler)
     if team is not None and not save_history:
         raise fail("--team needs --save-history (the tag is stored in the history)")
-    config = _config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
+    cluster = ClusterOptions(workers, scheduler, dashboard, tls_ca_file, tls_cert, tls_key)
+    options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler, cluster)
+    config = analysis_config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
     batch_command(inputs, options, config, quiet=quiet,
                   save_history=save_history, athlete=athlete, db=db, team=team)  # fmt: skip
 
 
+def run(args: list[str] | None = None, *, exiting: bool = False) -> int:
+    """Run one command under a :class:`~balance_cam.apps.signals.StopGuard` (SIGTERM like
+    Ctrl-C, later presses quiet) and return its exit status. Usage errors (a bad option value,
+    an unknown option) are one stderr line, exit 2, instead of typer's usage text and panel.
+    ``exiting``: the process ends after this (``main``), so after a signal later ones are ignored."""
+    from balance_cam.apps.signals import StopGuard
+    from balance_cam.core.text import terminal_safe
+
+    mro = typer.BadParameter.__mro__  # typer's own (vendored or not) click classes
+    click_exception = next(c for c in mro if c.__name__ == "ClickException")
+    usage_error = next(c for c in mro if c.__name__ == "UsageError")
+    with StopGuard(quiet_after=exiting) as guard:
+        try:
+            rv = app(args=args, prog_name="balance-cam", standalone_mode=False)
+        except click_exception as exc:
+            hint = " (see --help)" if isinstance(exc, usage_error) else ""
+            typer.echo(f"balance-cam: error: {terminal_safe(exc.format_message())}{hint}", err=True)  # type: ignore[attr-defined]
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        except typer.Abort:
+            return guard.exit_code or EXIT_INTERRUPTED
+    if guard.exit_code is not None and rv in (None, 0, EXIT_INTERRUPTED):  # stopped while parsing
+        return guard.exit_code
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
 def main() -> None:
     """Entry point of the ``balance-cam`` script."""
-    _quiet_native_logs()
+    quiet_native_logs()
+    from balance_cam.core.text import SafeLogFormatter
+
     logging.basicConfig(level=logging.WARNING, format="balance-cam: %(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(SafeLogFormatter("balance-cam: %(levelname)s: %(message)s"))
     try:
-        app()
-    except KeyboardInterrupt:
+        code = run(exiting=True)
+    except KeyboardInterrupt as exc:
+        from balance_cam.apps.signals import exit_code
+
         typer.echo("balance-cam: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        code = exit_code(exc)
     except Exception as exc:  # outside user_errors (e.g. a broken install): still one line
         logging.getLogger("balance_cam").debug("internal error", exc_info=True)
         typer.echo(f"balance-cam: error: internal error ({exc.__class__.__name__}: {exc}); "
                    "please report it", err=True)  # fmt: skip
-        sys.exit(EXIT_INTERNAL)
+        code = EXIT_INTERNAL
+    sys.exit(code)
 
 
 if __name__ == "__main__":

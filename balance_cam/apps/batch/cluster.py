@@ -1,0 +1,234 @@
+"""Dask clusters that let nobody else in.
+
+**Local cluster** (``batch`` without ``--scheduler``): scheduler, nannies and workers speak TLS
+on loopback with a throw-away CA made in this process by
+:meth:`distributed.security.Security.temporary` (the ``cryptography`` package). Every endpoint
+requires a peer certificate signed by that CA (mutual TLS), and the key lives only in this
+process and the worker processes it spawns (handed over through multiprocessing's pipe), so
+another local user who finds the ports can neither run a task nor read a result
+(https://distributed.dask.org/en/stable/tls.html).
+
+Distributed also starts an HTTP server on the scheduler and on every worker even with
+``dashboard_address=None`` (dask/distributed#7207): plain HTTP with worker addresses, logs and
+call stacks. :data:`NO_HTTP_ROUTES` leaves those servers with no route and
+:class:`CloseHttpWorker` / :class:`CloseHttpScheduler` close their listening sockets as soon as
+each server starts (also in a worker its nanny restarts). ``--dashboard`` keeps the scheduler's
+dashboard, on 127.0.0.1 only, and says that it is unauthenticated. Workers ignore SIGINT
+(:class:`IgnoreSigint`): the main process stops the batch in order.
+
+**Remote cluster** (``--scheduler``): :func:`remote_security` builds the client's credentials
+from ``--tls-ca-file/--tls-cert/--tls-key`` or, without them, from Dask's own configuration
+(``distributed.comm.tls.*``, ``distributed.comm.require-encryption``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
+
+from balance_cam.apps.batch.inputs import BatchError
+
+log = logging.getLogger(__name__)
+
+#: Dask config that leaves the always-started HTTP servers with no route (404 for everything).
+NO_HTTP_ROUTES: dict[str, list[str]] = {
+    "distributed.scheduler.http.routes": [],
+    "distributed.worker.http.routes": [],
+}
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """Where a batch runs: a local cluster of ``workers`` processes, or ``scheduler``."""
+
+    workers: int | None = None
+    scheduler: str | None = None
+    dashboard: bool = False
+    tls_ca_file: Path | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+
+def local_security() -> Any:
+    """Fresh in-memory TLS credentials (self-signed CA, one key for every role)."""
+    from distributed.security import Security
+
+    try:
+        return Security.temporary()
+    except ImportError as exc:
+        raise BatchError("a local cluster needs the 'cryptography' package for TLS "
+                         "(pip install cryptography)") from exc  # fmt: skip
+
+
+def _stop_http(server: Any) -> None:
+    http = getattr(server, "http_server", None)
+    if http is not None:
+        http.stop()  # closes the listening sockets; idempotent (tornado TCPServer.stop)
+
+
+class CloseHttpWorker(WorkerPlugin):  # type: ignore[misc]
+    """Closes a worker's HTTP server when the worker starts (also after a nanny restart)."""
+
+    name = "balance-cam-close-http"
+
+    def setup(self, worker: Any) -> None:
+        _stop_http(worker)
+
+
+class IgnoreSigint(WorkerPlugin):  # type: ignore[misc]
+    """Local workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and
+    workers dying on their own would be restarted by their nannies mid-shutdown. The main
+    process cancels the tasks and closes the cluster in order instead."""
+
+    name = "balance-cam-ignore-sigint"
+
+    def setup(self, worker: Any) -> None:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():  # a worker process's loop
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class CloseHttpScheduler(SchedulerPlugin):  # type: ignore[misc]
+    """Closes the scheduler's HTTP server when the scheduler starts."""
+
+    name = "balance-cam-close-http"
+
+    async def start(self, scheduler: Any) -> None:
+        _stop_http(scheduler)
+
+
+def check_cluster(options: ClusterOptions) -> None:
+    """Before the batch starts: the options can work (one line otherwise)."""
+    if options.scheduler:
+        if options.dashboard:
+            raise BatchError("--dashboard is for the local cluster; a --scheduler has its own")
+        remote_security(options.scheduler, options.tls_ca_file, options.tls_cert, options.tls_key)
+    elif any((options.tls_ca_file, options.tls_cert, options.tls_key)):
+        raise BatchError("--tls-* options are for a tls:// --scheduler; the local cluster makes its own")
+    elif options.dashboard:
+        try:
+            import bokeh  # noqa: F401
+        except ImportError:
+            raise BatchError("--dashboard needs the bokeh package (pip install 'bokeh>=3.1')") from None
+
+
+def _dashboard_kwargs(dashboard: bool) -> dict[str, Any]:
+    if not dashboard:  # port 0: never clashes with another cluster's 8787; closed at start
+        return {"dashboard_address": "127.0.0.1:0", "plugins": [CloseHttpScheduler()]}
+    check_cluster(ClusterOptions(dashboard=True))
+    return {"dashboard_address": "127.0.0.1:8787"}
+
+
+@contextmanager
+def secure_local_client(workers: int | None = None, dashboard: bool = False) -> Iterator[tuple[Any, int]]:
+    """``(client, n_workers)`` of a local cluster that only this process can use.
+
+    ``workers`` single-threaded worker processes (default: one per core), TLS on loopback, no
+    HTTP listener left open unless ``dashboard`` (the scheduler's, on 127.0.0.1).
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    n = workers or os.cpu_count() or 1
+    security = local_security()
+    routes = NO_HTTP_ROUTES if not dashboard else {"distributed.worker.http.routes": []}
+    with dask.config.set(routes):  # captured by each Nanny for its worker processes
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+            protocol="tls://", security=security, dashboard_address=None,
+            scheduler_kwargs=_dashboard_kwargs(dashboard),
+            plugins=(CloseHttpWorker(), IgnoreSigint()), silence_logs=logging.CRITICAL,
+        )  # fmt: skip
+    with cluster, Client(cluster, security=security) as client:
+        if dashboard:
+            log.warning("dashboard at %s (plain HTTP, no login: any local user can see it)",
+                        cluster.dashboard_link)  # fmt: skip
+        yield client, n
+
+
+# -- remote schedulers ----------------------------------------------------------------------
+def _is_loopback(address: str) -> bool:
+    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _readable(path: str | Path, option: str) -> str:
+    p = Path(path).expanduser()
+    try:
+        with p.open("rb"):
+            pass
+    except OSError as exc:
+        raise BatchError(f"{option} {p}: {exc.strerror or exc}") from exc
+    return str(p)
+
+
+def remote_security(
+    address: str, ca_file: str | Path | None = None, cert: str | Path | None = None,
+    key: str | Path | None = None,
+) -> Any:  # fmt: skip
+    """The client's :class:`~distributed.security.Security` for ``--scheduler address``.
+
+    With ``--tls-ca-file`` and ``--tls-cert`` (``--tls-key`` unless the key is in the cert
+    file): those files, encryption required, and the address must be ``tls://``. Without
+    them: Dask's configuration (``~/.config/dask/*.yaml`` or ``DASK_DISTRIBUTED__COMM__TLS__*``),
+    so a ``tls://`` address then needs ``distributed.comm.tls.ca-file`` and
+    ``distributed.comm.tls.client.cert`` there. A plain ``tcp://`` address off this machine
+    is allowed (the user's cluster) but logged as unauthenticated.
+    """
+    from distributed.security import Security
+
+    scheme = address.split("://", 1)[0] if "://" in address else "tcp"
+    given = {"--tls-ca-file": ca_file, "--tls-cert": cert, "--tls-key": key}
+    if any(v is not None for v in given.values()):
+        if ca_file is None or cert is None:
+            raise BatchError("--tls-ca-file and --tls-cert are needed together (--tls-key too "
+                             "unless the certificate file holds the key)")  # fmt: skip
+        if scheme != "tls":
+            raise BatchError(f"--tls-* options need a tls:// scheduler address, not {address}")
+        files = {opt: _readable(v, opt) for opt, v in given.items() if v is not None}
+        return Security(tls_ca_file=files["--tls-ca-file"], tls_client_cert=files["--tls-cert"],
+                        tls_client_key=files.get("--tls-key"), require_encryption=True)  # fmt: skip
+    security = Security()  # from Dask's configuration
+    if scheme == "tls" and not (security.tls_ca_file and security.tls_client_cert):
+        raise BatchError(f"{address} needs --tls-ca-file and --tls-cert (or Dask's "
+                         "distributed.comm.tls.ca-file and .client.cert settings)")  # fmt: skip
+    if scheme == "tcp" and security.require_encryption:
+        raise BatchError(f"{address}: Dask's distributed.comm.require-encryption is set; use a "
+                         "tls:// scheduler address")  # fmt: skip
+    if scheme == "tcp" and not _is_loopback(address):
+        log.warning("%s is unauthenticated tcp://: anyone who can reach it can run code on its "
+                    "workers and on this client; prefer tls:// (see docs/batch.md)", address)  # fmt: skip
+    return security
+
+
+@contextmanager
+def remote_client(options: ClusterOptions) -> Iterator[Any]:
+    """A client of ``options.scheduler`` with :func:`remote_security`."""
+    from distributed import Client
+
+    address = str(options.scheduler)
+    security = remote_security(address, options.tls_ca_file, options.tls_cert, options.tls_key)
+    try:
+        client = Client(address, timeout="15s", security=security)
+    except (OSError, TimeoutError) as exc:
+        raise BatchError(f"cannot reach the Dask scheduler at {address} ({exc})") from exc
+    try:
+        yield client
+    finally:
+        client.close()
