@@ -214,7 +214,8 @@ def test_four_writers_and_a_long_exclusive_lock(tmp_path: Path, clip_result) -> 
             src = tmp_path / f"{p}-r{k}.mp4"
             src.symlink_to(sample("pose_1.mp4"))
             named = ["--athlete", p] if athlete else []
-            return ["live", "--camera", str(src), "--no-window", "--db", str(db), "--json", *named], src.stem
+            live = ["live", "--camera", str(src), "--no-window", "--no-voice", "--no-sound"]
+            return [*live, "--db", str(db), "--json", *named], src.stem
         return args
 
     t0 = time.monotonic()

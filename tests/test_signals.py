@@ -177,7 +177,8 @@ def test_analyze_out_stopped_mid_analysis(tmp_path: Path, presses: list[int]) ->
 def test_live_file_camera_stopped_keeps_the_session_as_incomplete(tmp_path: Path, presses: list[int]) -> None:
     shutil.copy(sample("sports2d_demo.mp4"), tmp_path / "clip.mp4")
     db = tmp_path / "h.db"
-    args = ["live", "--camera", "clip.mp4", "--no-window", "--db", str(db), "--athlete", "x"]
+    args = ["live", "--camera", "clip.mp4", "--no-window", "--no-voice", "--no-sound", "--db", str(db),
+            "--athlete", "x"]
     proc = _start(args, tmp_path)
 
     def session_started() -> bool:

@@ -155,7 +155,8 @@ def history_latest_best(db: Path, tmp_path: Path) -> dict[tuple[str, str], float
     assert res.exit_code == 0, res.output
     latest: dict[tuple[str, str], tuple[str, float]] = {}
     for r in csv.DictReader(out.open(encoding="utf-8")):
-        key, when, hold = (r["athlete"], r["stance"]), r["started_at"], float(r["hold_s"])
+        name = r["athlete"].removeprefix("'")  # a formula-like name is quoted for spreadsheets
+        key, when, hold = (name, r["stance"]), r["started_at"], float(r["hold_s"])
         if key not in latest or when > latest[key][0]:
             latest[key] = (when, hold)
         elif when == latest[key][0]:

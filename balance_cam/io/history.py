@@ -51,7 +51,7 @@ from balance_cam.io.dbfile import (  # noqa: F401 - HistoryError and the path ar
     quick_check,
 )
 from balance_cam.io.landmarks import load_series, save_series
-from balance_cam.io.migrations import (  # noqa: E402,F401 - part of this module's API
+from balance_cam.io.migrations import (  # noqa: F401 - part of this module's API
     MIGRATIONS,
     QUALITY_COLUMNS,
     SCHEMA_VERSION,
