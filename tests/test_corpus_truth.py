@@ -135,8 +135,8 @@ def test_score_trial_checks_lift_end_and_hold_within_the_tolerance(start: float,
 
 
 def test_score_trial_wrong_leg_missing_trial_and_fade_allowance() -> None:
-    assert scoring.score_trial(EXP, _trial(3.0, 20.0, "right"), 0.3).failures == ["stance"]
-    assert scoring.score_trial(EXP, None, 0.3).failures == ["found"]
+    assert scoring.score_trial(EXP, _trial(3.0, 20.0, "right"), 0.3).failures == ["stance side"]
+    assert scoring.score_trial(EXP, None, 0.3).failures == ["no trial"]
     faded = replace(EXP, stop_reason="lost_tracking", end_late_ok_s=0.5)
     assert scoring.score_trial(faded, _trial(3.0, 20.7, reason="lost_tracking"), 0.3).ok
     assert not scoring.score_trial(faded, _trial(3.0, 20.9, reason="lost_tracking"), 0.3).ok
@@ -155,9 +155,12 @@ def test_camera_shots_and_sway_checks() -> None:
                          camera=cp.HandheldCamera(seed=1), **SMALL)  # fmt: skip
     truth = cp.plan(r).truth
     block = truth.camera_summary().to_dict()
-    assert scoring.camera_check(truth.camera_summary(), block)[0]
-    assert not scoring.camera_check(truth.camera_summary(), {**block, "zoom_min": 1.0})[0]
-    assert not scoring.camera_check(truth.camera_summary(), None)[0]
+    assert scoring.camera_check(truth, block)[0]
+    assert not scoring.camera_check(truth, {**block, "zoom_min": 1.0})[0]
+    assert not scoring.camera_check(truth, None)[0]
+    still = cp.plan(r.static_twin()).truth
+    assert scoring.camera_check(still, {"max_shift_px": 3.0, "zoom_min": 0.99, "zoom_max": 1.01,
+                                        "max_abs_roll_deg": 0.2})[0]  # fmt: skip
     cuts = _cuts_truth()
     dt = 1 / cuts.fps
     assert scoring.shots_check(cuts, {"count": 3, "cuts_s": [c + dt for c in cuts.cuts_s]})[0]

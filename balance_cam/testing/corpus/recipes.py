@@ -251,15 +251,21 @@ def _conditions(hh: HandheldCamera) -> list[Recipe]:
         compilation("compilation + fade 36 s", aspect_hw=16 / 9,
                     description="cam03 → cam04 → pose_1, fade to black with the foot up"),
         # image conditions
-        pose2sim_hold("grey cam02 20 s", "cam02", 20.0, hold_frame=LEG_OUT_FRAME, grey=True),
-        pose1_hold("grey pose_1 20 s", 20.0, grey=True),
+        pose2sim_hold("grey cam02 20 s", "cam02", 20.0, hold_frame=LEG_OUT_FRAME, grey=True,
+                      description="greyscale, leg out sideways"),
+        pose1_hold("grey pose_1 20 s", 20.0, grey=True, description="greyscale, lift not seen"),
         pose2sim_hold("low light cam01 20 s", "cam01", 20.0, hold_frame=LEG_OUT_FRAME, gain=0.45, gamma=1.8,
-                      degradation=Degradation(noise_sigma=6, crf=23), heavy=True),
+                      degradation=Degradation(noise_sigma=6, crf=23), heavy=True,
+                      description="dark and noisy, leg out sideways"),
         pose2sim_hold("crf 35 cam01 20 s", "cam01", 20.0, hold_frame=MID_FOOT_FRAME,
-                      degradation=Degradation(noise_sigma=3, crf=35), heavy=True),
-        pose2sim_hold("10 fps cam01 30 s", "cam01", 30.0, hold_frame=MID_FOOT_FRAME, fps=10.0),
-        pose2sim_hold("60 fps cam02 15 s", "cam02", 15.0, hold_frame=LEG_OUT_FRAME, fps=60.0),
-        two_feet("negative: two feet cam02 20 s", "cam02", 20.0, fps=15.0, sway_rms_deg=1.5),
+                      degradation=Degradation(noise_sigma=3, crf=35), heavy=True,
+                      description="strong compression (a web upload)"),
+        pose2sim_hold("10 fps cam01 30 s", "cam01", 30.0, hold_frame=MID_FOOT_FRAME, fps=10.0,
+                      description="10 frames/s"),
+        pose2sim_hold("60 fps cam02 15 s", "cam02", 15.0, hold_frame=LEG_OUT_FRAME, fps=60.0,
+                      description="60 frames/s, leg out sideways"),
+        two_feet("negative: two feet cam02 20 s", "cam02", 20.0, fps=15.0, sway_rms_deg=1.5,
+                 description="standing on both feet, swaying: no trial"),
     ]
 
 

@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from balance_cam.core.camera import MotionSummary
 from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.testing.corpus.truth import CorpusTruth, ExpectedTrial
 
@@ -41,6 +40,7 @@ SWAY_VS_STATIC_DEG = 0.3
 CAMERA_TOL = {"shift_rel": 0.2, "shift_diag": 0.01, "zoom": 0.03, "roll_deg": 0.5}
 
 NAN = float("nan")
+FAILURE_WORDS = {"found": "no trial", "stance": "stance side"}
 
 
 def _overlap(t: Trial, e: ExpectedTrial) -> float:
@@ -79,7 +79,8 @@ class TrialScore:
 
     @property
     def failures(self) -> list[str]:
-        return [name for name, ok in self.checks if not ok]
+        """The failed checks in words: ``no trial``, ``stance side``, ``lift``, ``end``, ``hold``."""
+        return [FAILURE_WORDS.get(name, name) for name, ok in self.checks if not ok]
 
     @property
     def stop_ok(self) -> bool:
@@ -129,22 +130,20 @@ class ClipScore:
         return not self.failures
 
 
-def camera_check(truth: MotionSummary, found: Mapping[str, Any] | None) -> tuple[bool, str]:
+def camera_check(truth: CorpusTruth, found: Mapping[str, Any] | None) -> tuple[bool, str]:
     """Does the result's ``camera`` block report the true camera motion (:data:`CAMERA_TOL`)?"""
     if not found:
         return False, "no camera block"
-    tol = CAMERA_TOL
+    want, tol = truth.camera_summary(), CAMERA_TOL
     shift = float(found.get("max_shift_px", NAN))
-    diag = truth.max_shift_px / truth.max_shift_diag if truth.max_shift_diag > 0 else NAN
-    shift_tol = max(tol["shift_rel"] * truth.max_shift_px, tol["shift_diag"] * diag if math.isfinite(diag)
-                    else 0.0)  # fmt: skip
+    shift_tol = max(tol["shift_rel"] * want.max_shift_px, tol["shift_diag"] * math.hypot(*truth.size_wh))
     zmin, zmax = float(found.get("zoom_min", NAN)), float(found.get("zoom_max", NAN))
     roll = float(found.get("max_abs_roll_deg", NAN))
-    ok = (abs(shift - truth.max_shift_px) <= shift_tol and abs(zmin - truth.zoom_min) <= tol["zoom"]
-          and abs(zmax - truth.zoom_max) <= tol["zoom"]
-          and abs(roll - truth.max_abs_roll_deg) <= tol["roll_deg"])  # fmt: skip
-    text = (f"shift {shift:.0f}/{truth.max_shift_px:.0f} px, zoom {zmin:.2f}–{zmax:.2f}/"
-            f"{truth.zoom_min:.2f}–{truth.zoom_max:.2f}, roll {roll:.1f}/{truth.max_abs_roll_deg:.1f}°")
+    ok = (abs(shift - want.max_shift_px) <= shift_tol and abs(zmin - want.zoom_min) <= tol["zoom"]
+          and abs(zmax - want.zoom_max) <= tol["zoom"]
+          and abs(roll - want.max_abs_roll_deg) <= tol["roll_deg"])  # fmt: skip
+    text = (f"shift {shift:.0f}/{want.max_shift_px:.0f} px, zoom {zmin:.2f}–{zmax:.2f}/"
+            f"{want.zoom_min:.2f}–{want.zoom_max:.2f}, roll {roll:.1f}/{want.max_abs_roll_deg:.1f}°")
     return bool(ok), text
 
 
@@ -178,7 +177,7 @@ def score_clip(truth: CorpusTruth, result: AnalysisResult, limit_s: float, heavy
     scores = tuple(score_trial(e, t, tol) for e, t in zip(expected, matched, strict=True))
     used = {t.index for t in matched if t is not None}
     extra = tuple(t for t in result.trials if t.index not in used)
-    camera = camera_check(truth.camera_summary(), result.extra.get("camera")) if handheld else None
+    camera = camera_check(truth, result.extra.get("camera")) if handheld else None
     shots = shots_check(truth, result.extra.get("shots")) if truth.cuts_s else None
     sway = None
     if static is not None and expected:
