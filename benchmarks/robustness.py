@@ -213,14 +213,14 @@ def markdown_table(head: list[str], rows: list[list[str]]) -> list[str]:
     return out + ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows]
 
 
-def diagnostics_rows(rows: list[Row]) -> list[list[str]]:
+def diagnostics_rows(rows: list[Row], from_landmarks: bool) -> list[list[str]]:
     out = []
     for r in rows:
         t = r.clip.truth
-        cpu = r.clip.gen_cpu_s / max(r.clip.analyse_cpu_s, 1e-9)
+        cpu = "–" if from_landmarks else f"{r.clip.gen_cpu_s / max(r.clip.analyse_cpu_s, 1e-9):.2f}"
         out.append([r.recipe.name, f"{t.size_wh[0]}×{t.size_wh[1]}", f"{t.fps:g}", str(t.n_frames),
                     f"{t.duration_s:.1f}", f"{_f(r.raised_vis[0])} / {_f(r.raised_vis[1])}",
-                    _f(r.ankle_err_pct), f"{r.clip.size_bytes / 1024:.0f}", f"{cpu:.2f}"])  # fmt: skip
+                    _f(r.ankle_err_pct), f"{r.clip.size_bytes / 1024:.0f}", cpu])  # fmt: skip
     return out
 
 
@@ -337,7 +337,7 @@ def markdown(rows: list[Row], args: argparse.Namespace, minutes: float) -> str:
         "",
         DIAG_TEXT,
         "",
-        *markdown_table(DIAG_HEAD, diagnostics_rows(rows)),
+        *markdown_table(DIAG_HEAD, diagnostics_rows(rows, args.from_landmarks is not None)),
         "",
     ]
     return "\n".join(lines)
