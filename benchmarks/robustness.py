@@ -238,8 +238,26 @@ def conditions_list(rows: list[Row]) -> list[str]:
     return out
 
 
+def _trial_words(s: scoring.TrialScore) -> str:
+    """One expected trial that fails, in words."""
+    e, t = s.expected, s.found
+    want = f"{e.start_s:.2f}–{e.end_s:.2f} s ({e.stop_reason})"
+    if t is None:
+        return f"no trial where the truth has {e.stance} {want}"
+    bits = []
+    if t.stance != e.stance:
+        bits.append(f"on the {t.stance} leg, truth {e.stance}")
+    if "lift" in s.failures:
+        bits.append(f"starts {abs(s.lift_err_s):.2f} s {'late' if s.lift_err_s > 0 else 'early'}")
+    if "end" in s.failures or "hold" in s.failures:
+        late = s.end_err_s > 0
+        bits.append(f"ends at {t.end_s:.2f} s ({t.stop_reason}), {abs(s.end_err_s):.2f} s "
+                    f"{'late' if late else 'early'}")  # fmt: skip
+    return f"truth {want}: " + ", ".join(bits)
+
+
 def still_fails(rows: list[Row]) -> list[str]:
-    """A plain list: every condition that misses a must-hold, what it missed and what was found."""
+    """A plain list: every condition that misses a must-hold, and how."""
     out = []
     for r in rows:
         sc = r.score
@@ -248,12 +266,14 @@ def still_fails(rows: list[Row]) -> list[str]:
             continue
         if sc.ok:
             continue
-        trials = r.clip.result.trials if r.clip.result else ()
-        found = "; ".join(f"{t.stance} {t.start_s:.2f}–{t.end_s:.2f} s {t.stop_reason}" for t in trials)
-        checks = [c[1] for c in (sc.camera, sc.shots, sc.sway_vs_static) if c is not None and not c[0]]
-        extra = f" ({'; '.join(checks)})" if checks else ""
-        missed = ", ".join(sc.failures)
-        out.append(f"- **{r.recipe.name}**: fails {missed}{extra}; found: {found or 'no trial'}.")
+        what = [_trial_words(s) for s in sc.trials if not s.ok]
+        what += [f"an unexpected trial, {t.stance} {t.start_s:.2f}–{t.end_s:.2f} s ({t.stop_reason})"
+                 for t in sc.extra]  # fmt: skip
+        for name, check in (("camera motion", sc.camera), ("cuts", sc.shots),
+                            ("handheld sway against static", sc.sway_vs_static)):  # fmt: skip
+            if check is not None and not check[0]:
+                what.append(f"{name}: {check[1]}")
+        out.append(f"- **{r.recipe.name}**: " + "; ".join(what) + ".")
     return out or ["- nothing: every condition meets every must-hold."]
 
 
