@@ -316,11 +316,14 @@ source's ankle against where the model finds it). CPU ratio: generating a clip a
 analysing it."""
 
 
-def markdown(rows: list[Row], args: argparse.Namespace, minutes: float) -> str:
+def git_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.strip() or "?"  # fmt: skip
+
+
+def markdown(rows: list[Row], args: argparse.Namespace, minutes: float, commit: str) -> str:
     import mediapipe
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                            check=False).stdout.strip() or "?"  # fmt: skip
     flags = " ".join(f for f in (f"--seed {args.seed}" if args.seed else "", "--quick" if args.quick else "",
                                  f"--only {' '.join(args.only)}" if args.only else "") if f)  # fmt: skip
     md = ""
@@ -411,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
                if not words or any(w.lower() in r.name.lower() for w in words)]  # fmt: skip
     config, cache = AnalysisConfig(), args.cache or default_cache()
     rows: list[Row] = []
-    t0 = time.perf_counter()
+    t0, commit = time.perf_counter(), git_commit()  # the code the run starts with
     with tempfile.TemporaryDirectory(prefix="bc-robustness-") as tmp:
         work = args.from_landmarks or args.out or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -421,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict = ", ".join(row.score.failures) or "ok" if row.score else "error"
             print(f"[{time.perf_counter() - t0:6.0f} s] {recipe.name}: {verdict} {row.clip.error}",
                   file=sys.stderr, flush=True)  # fmt: skip
-    text = markdown(rows, args, (time.perf_counter() - t0) / 60)
+    text = markdown(rows, args, (time.perf_counter() - t0) / 60, commit)
     print(text)
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
