@@ -3,7 +3,8 @@
     python benchmarks/accuracy.py            # full run (a few minutes on 2 cores)
     python benchmarks/accuracy.py --quick    # a handful of conditions (about a minute)
 
-Four parts, all run from scratch with the real MediaPipe model on real frames:
+Four measured parts, all run from scratch with the real MediaPipe model on real frames, and a fifth
+that points to the generated robustness section:
 
 1. Synthetic ground truth (:mod:`balance_cam.testing.synthetic`): a real frame rotated about the stance
    ankle by a known sine ``theta(t)`` (sway angle known exactly), and still frames spliced into
@@ -11,6 +12,7 @@ Four parts, all run from scratch with the real MediaPipe model on real frames:
 2. Landmark agreement with the TF.js test keypoints of ``pose_1.mp4`` (hips, knees, ankles).
 3. One camera against the 4-camera Pose2Sim triangulation projected into that camera.
 4. Test-retest: the same clip analysed twice, re-encoded, downscaled and at half frame rate.
+5. A pointer to the real-world robustness section, which ``benchmarks/robustness.py`` generates.
 """
 
 from __future__ import annotations
@@ -632,6 +634,16 @@ def header(quick: bool, seconds: float) -> list[str]:
     ]
 
 
+ROBUSTNESS = """## 5. Real-world robustness
+
+Long holds (15-50 s) built from the licensed frames with known truth: handheld camera (zoom,
+pan, shake, roll), the raised ankle hidden, edited videos (cuts timed within shots, a fade to
+black), greyscale, low light, heavy compression, 10/30/60 fps, and a negative. The tables, the
+must-holds met per condition and the list of what still fails are generated separately by
+`python benchmarks/robustness.py --markdown docs/accuracy_robustness.md` (it takes longer than
+this script): see [accuracy_robustness.md](accuracy_robustness.md).
+"""
+
 LIMITS = """## Where the method is weak (read before trusting a number)
 
 - **Anterior-posterior (AP) sway from one frontal camera** is depth estimated by a single-image
@@ -733,7 +745,7 @@ def build_report(
         + landmark_section(landmark_agreement(analyses["pose_1.mp4"][1]))
         + camera_section(cam_rows, events_3d)
         + retest_section(retest)
-        + [LIMITS]
+        + [ROBUSTNESS, LIMITS]
     )
 
 

@@ -81,6 +81,14 @@ def test_core_imports_numpy_scipy_and_stdlib_only(module: str) -> None:
     assert all(i.startswith(("balance_cam.core", "balance_cam._version")) for i in GRAPH[module])
 
 
+def test_nothing_outside_testing_imports_it() -> None:
+    """``testing`` is test material (synthetic clips, the robustness corpus): tests and benchmarks
+    use it, the product never does."""
+    bad = sorted(f"{m} -> {i}" for m, deps in GRAPH.items() if not m.startswith("balance_cam.testing")
+                 for i in deps if i.startswith("balance_cam.testing"))  # fmt: skip
+    assert not bad, f"the package imports its test material: {bad}"
+
+
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan)."""
     index: dict[str, int] = {}

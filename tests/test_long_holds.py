@@ -1,0 +1,116 @@
+"""Long holds end to end: the real pose model and ``analyze`` on generated corpus clips, held to
+issue 12's must-holds (:mod:`balance_cam.testing.corpus.scoring`).
+
+The suite's long-hold tests: four clips of 17-25 s at 360 px, 15-30 fps, each with a known truth
+(:mod:`balance_cam.testing.corpus`): a static hold with the real lift and touchdown, a handheld
+camera (compared with the same hold filmed static, and the result must report the camera's
+motion), the raised ankle painted over (pose_1, foot behind the standing leg), and an edited clip
+with cuts and a fade to black (timed within shots). The tolerances are the issue's (0.3 s for
+lift, end and hold; 0.3° handheld against static sway): they were written against the truth, not
+against what the analysis does today. ``benchmarks/robustness.py`` runs the whole corpus.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from balance_cam.apps.analyze import analyze_video
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.testing import corpus as cp
+from balance_cam.testing.corpus import scoring
+
+pytestmark = pytest.mark.slow
+
+LIMIT_S = AnalysisConfig().stance.limit_s
+
+STATIC = cp.pose2sim_hold("long static hold", "cam02", 18.0, hold_frame=cp.MID_FOOT_FRAME,
+                          touchdown="real", pre_s=2.0, post_s=2.0, sway_rms_deg=1.2, fps=30.0, seed=1201,
+                          description="foot ~14 cm up beside the leg, real lift and touchdown")  # fmt: skip
+HANDHELD = cp.pose2sim_hold("handheld hold", "cam02", 15.0, hold_frame=cp.MID_FOOT_FRAME, pre_s=2.0,
+                            post_s=2.0, sway_rms_deg=1.2, fps=20.0, seed=1202,
+                            camera=cp.HandheldCamera(seed=1202))  # fmt: skip
+HIDDEN = cp.pose1_hold("hidden raised foot", 20.0, hide_raised_foot_s=((6.0, 14.0),), sway_rms_deg=1.2,
+                       fps=30.0, seed=1203)  # fmt: skip
+EDITED = cp.compilation("edited: cuts and a fade", shot_s=(8.0, 6.0, 8.0), pre_s=2.0, aspect_hw=16 / 9,
+                        fps=15.0, seed=1204)  # fmt: skip
+
+
+@cache
+def clip(recipe: cp.Recipe, work: Path) -> tuple[cp.CorpusTruth, AnalysisResult]:
+    """Generate and analyse one clip once per session."""
+    path = work / (recipe.name.replace(" ", "_").replace(":", "") + ".mp4")
+    truth = cp.make_clip(recipe, path)
+    return truth, analyze_video(path)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("long_holds")
+
+
+def explain(score: scoring.ClipScore, result: AnalysisResult) -> str:
+    lines = [f"{score.name}: misses {', '.join(score.failures)}"]
+    def span(t: Trial | cp.ExpectedTrial) -> str:
+        return f"{t.stance} {t.start_s:.2f}–{t.end_s:.2f} s {t.stop_reason}"
+
+    for s in score.trials:
+        found = "nothing" if s.found is None else span(s.found)
+        lines.append(f"  expected {span(s.expected)}; found {found}")
+    lines += [f"  unexpected: {span(t)}" for t in score.extra]
+    for name, check in (("camera", score.camera), ("shots", score.shots), ("sway", score.sway_vs_static)):
+        if check is not None:
+            lines.append(f"  {name}: {check[1]}")
+    lines.append(f"  warnings: {list(result.warnings)}")
+    return "\n".join(lines)
+
+
+def assert_events_hold(score: scoring.ClipScore, result: AnalysisResult) -> None:
+    """Stance side, lift, end and hold of every expected trial, and no unexpected trial."""
+    bad = [f for s in score.trials for f in s.failures] + (["unexpected trial"] if score.extra else [])
+    assert not bad, explain(score, result)
+
+
+def test_long_static_hold_lift_touchdown_and_hold(work: Path) -> None:
+    truth, result = clip(STATIC, work)
+    assert truth.lift_observed and truth.stop_reason == "touchdown" and truth.hold_s > 18.0
+    assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
+
+
+def test_handheld_hold_times_and_sway_match_the_same_hold_filmed_static(work: Path) -> None:
+    truth, result = clip(HANDHELD, work)
+    _, static = clip(HANDHELD.static_twin(), work)
+    score = scoring.score_clip(truth, result, LIMIT_S, static=static, handheld=True)
+    assert_events_hold(score, result)
+    assert score.sway_vs_static is not None and score.sway_vs_static[0], explain(score, result)
+
+
+def test_handheld_result_reports_the_camera_motion(work: Path) -> None:
+    """The ``camera`` block gives the largest shift, the zoom range and the largest roll of the
+    true camera path (1 → 0.85 → 1.1 zoom, pan, shake, roll up to 2°), relative to the first frame."""
+    truth, result = clip(HANDHELD, work)
+    want = truth.camera_summary()
+    assert want.zoom_min < 0.9 and want.zoom_max > 1.05 and want.max_abs_roll_deg > 1.0
+    ok, what = scoring.camera_check(truth, result.extra.get("camera"))
+    assert ok, f"camera block {result.extra.get('camera')} against the truth: {what}"
+
+
+def test_hidden_raised_foot_does_not_end_the_hold(work: Path) -> None:
+    """pose_1 on the left leg for 20 s (lift not in the clip), its raised ankle painted over from
+    6 to 14 s: the hold runs to the end of the video."""
+    truth, result = clip(HIDDEN, work)
+    assert truth.hidden.sum() > 200 and truth.stop_reason == "end_of_video"
+    assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
+
+
+def test_edited_clip_is_timed_within_shots_and_the_fade_ends_the_last(work: Path) -> None:
+    """Three shots (cam03 with the lift, cam04, pose_1) and a fade to black with the foot up: one
+    trial per shot, the first two ending at their cut, the last at the fade; both cuts found."""
+    truth, result = clip(EDITED, work)
+    score = scoring.score_clip(truth, result, LIMIT_S)
+    assert [s.expected.stop_reason for s in score.trials] == ["end_of_shot", "end_of_shot", "lost_tracking"]
+    assert_events_hold(score, result)
+    assert score.shots is not None and score.shots[0], explain(score, result)
