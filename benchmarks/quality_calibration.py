@@ -16,7 +16,7 @@ import numpy as np
 from balance_cam.core.bess import bess_masks, bess_score
 from balance_cam.core.config import AnalysisConfig, QualityConfig, TestConfig
 from balance_cam.core.quality import corrections, ml_ll
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 from balance_cam.testing.landmarks import Keyframe, SynthConfig, make_trial
 
 BESS = AnalysisConfig().with_options(test=TestConfig.of(protocol="bess-single"))

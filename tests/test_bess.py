@@ -14,7 +14,7 @@ from balance_cam.core.analyzer import measure_trial
 from balance_cam.core.bess import MAX_ERRORS, bess_masks, bess_score
 from balance_cam.core.config import AnalysisConfig, TestConfig
 from balance_cam.core.posture import episodes
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 from balance_cam.testing.landmarks import Keyframe, SynthConfig, make_trial
 
 NOISES = [0.005, 0.01]

@@ -24,7 +24,7 @@ from balance_cam.core.analyzer import measure_trial
 from balance_cam.core.config import AnalysisConfig, TestConfig
 from balance_cam.core.results import SCHEMA_VERSION, AnalysisResult, SwayMetrics, Trial
 from balance_cam.core.sessions import SessionReview, leg_trends, setup_keys, side_rows
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 from balance_cam.core.summary import summarize
 from balance_cam.io.history import MIGRATIONS, QUALITY_COLUMNS, History
 from balance_cam.io.history import SCHEMA_VERSION as DB_VERSION

@@ -19,7 +19,7 @@ from balance_cam.core.config import AnalysisConfig, QualityConfig, TestConfig
 from balance_cam.core.posture import median_leg_length, trunk_lean_deg, wrist_excursion_ll
 from balance_cam.core.quality import corrections, ml_ll, stability, sway_by_third
 from balance_cam.core.results import SwayTrace
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 from balance_cam.testing.landmarks import Keyframe, SynthConfig, make_trial
 
 Q = QualityConfig()

@@ -9,6 +9,7 @@ import pytest
 
 from balance_cam.core.analyzer import analyze_series
 from balance_cam.core.config import AnalysisConfig, StanceConfig
+from balance_cam.core.skeleton import idx
 from balance_cam.core.stance import StanceDetector
 from tests.landmark_fixtures import shifted, standing_series, with_gap
 
@@ -130,3 +131,64 @@ def test_new_stance_after_a_step_becomes_rest_and_lift_is_not_backdated():
     (t,) = trials_of(s)
     assert t.stance == "left"
     assert abs(t.start_s - 3.0) <= 0.1
+
+
+def _frames_from(target, source, frames, joints):
+    """``target`` with ``joints`` (landmark indices) taken from ``source`` at ``frames``."""
+    image, world = target.image.copy(), target.world.copy()
+    for k in frames:
+        image[k, joints] = source.image[k, joints]
+        world[k, joints] = source.world[k, joints]
+    return type(target)(target.t_s, image, world, target.width_px, target.height_px)
+
+
+def test_raised_foot_misread_down_for_a_frame_or_two_does_not_end_a_long_hold():
+    # A foot held low (0.12 leg lengths) beside the ankle for 20 s; twice the model reads the
+    # raised ankle at floor level for two frames. Only the real touchdown at 22 s ends the trial.
+    held = standing_series(24.0, 30, [(2.0, 22.0, "right", 0.12)])
+    down = standing_series(24.0, 30, [])
+    right_foot = [idx("right", j) for j in ("ankle", "heel", "foot_index")]
+    misread = _frames_from(held, down, [300, 301, 450, 451], right_foot)
+    (t,) = trials_of(misread)
+    assert t.stance == "left" and t.stop_reason == "touchdown"
+    assert abs(t.end_s - 22.0) <= 0.15
+    # ... while a foot that really comes down for a second ends it then (and the lift after it
+    # starts the next trial)
+    landed = _frames_from(held, down, range(300, 330), right_foot)
+    t, again = trials_of(landed)
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 10.0) <= 0.15
+    assert again.stance == "left" and abs(again.start_s - 11.0) <= 0.15
+
+
+def test_both_ankles_misplaced_for_two_frames_is_not_a_stance_foot_move():
+    # MediaPipe now and then puts both ankles between the legs for a frame or two.
+    s = standing_series(12.0, 30, [(2.0, 10.0, "right", 0.25)])
+    image, world = s.image.copy(), s.world.copy()
+    ankles = [idx("left", "ankle"), idx("right", "ankle")]
+    for k in (150, 151):
+        mid_img, mid_w = image[k, ankles].mean(axis=0), world[k, ankles].mean(axis=0)
+        image[k, ankles], world[k, ankles] = mid_img, mid_w
+    (t,) = trials_of(type(s)(s.t_s, image, world, s.width_px, s.height_px))
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 10.0) <= 0.15
+
+
+@pytest.mark.parametrize("height_ll", [0.12, 0.15, 0.25])
+def test_a_low_lift_is_a_trial_not_a_new_rest(height_ll):
+    # The foot passes through slow-looking positions on its way up; the rest position must not
+    # jump to one of them (then a lift of 0.12-0.15 leg lengths, a clinical low hold, was missed).
+    (t,) = trials_of(standing_series(24.0, 30, [(2.0, 22.0, "right", height_ll)]))
+    assert t.stance == "left" and t.stop_reason == "touchdown"
+    assert abs(t.start_s - 2.0) <= 0.1 and abs(t.end_s - 22.0) <= 0.1
+
+
+def test_a_brief_touch_followed_by_a_step_is_the_touchdown():
+    # The raised foot comes down at 6.0 s, touching only briefly (0.15 s, shorter than the
+    # confirmation), hovers just above the floor (not clearly raised) and the stance foot steps
+    # away at 6.3 s: the trial ended at the touch, not at the step.
+    touch = standing_series(9.0, 30, [(2.0, 6.0, "right", 0.25), (6.1, 8.5, "right", 0.08)])
+    s = shifted(touch, 6.3, "left", 0.3)
+    (t,) = trials_of(s)
+    assert t.stance == "left" and t.stop_reason == "touchdown"
+    assert abs(t.end_s - 6.0) <= 0.1
+    (t,) = trials_of(s, touchdown_step_s=0.0)  # without the rule: the step
+    assert t.stop_reason == "stance_foot_moved" and abs(t.end_s - 6.3) <= 0.1

@@ -30,8 +30,8 @@ from balance_cam.core.quality import hands_on_hips_stop, trial_quality
 from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
 from balance_cam.core.skeleton import LEG_SWAP, Side, idx, leg_length
-from balance_cam.core.stance import StanceDetector, TrialSpan
-from balance_cam.core.stops import StopReason
+from balance_cam.core.stance import StanceDetector
+from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.summary import summarize
 
 
@@ -110,6 +110,10 @@ class Analyzer:
             if swapped:
                 pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
             stable = px if camera is None else to_reference_px(px, camera.to_ref)
+            if self._detector.labels_crossed(stable):  # a swap the frame-to-frame guard missed
+                px, stable, swapped = px[list(LEG_SWAP)], stable[list(LEG_SWAP)], True
+                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+                self._guard.accept(px)
             vis = pose.image[:, 3]
             world = pose.world[:, :3].astype(np.float64)
         self._builder.append(t_s, frame_index, pose, None if camera is None else camera.to_ref,

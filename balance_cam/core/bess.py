@@ -58,7 +58,7 @@ from balance_cam.core.posture import (
 from balance_cam.core.results import ErrorEvent
 from balance_cam.core.series import LandmarkSeries
 from balance_cam.core.skeleton import Side
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 
 MAX_ERRORS = 10
 MIN_POSITION_S = 5.0

@@ -38,6 +38,16 @@ class StanceConfig:
     touchdown_still_s: float = 0.15
     """The raised foot must stand still this long (not raised) to count as touched down; a
     swinging foot pauses for up to ~0.1 s at the top of its swing."""
+    touchdown_confirm_s: float = 0.3
+    """... and must be seen below ``touchdown_height_ll`` this long, frame after frame (one
+    frame reading above does not break the run; the trial still ends when the foot stopped):
+    over a long hold MediaPipe misreads a foot held still a few centimetres up beside the ankle
+    as down for up to ~0.25 s now and then. A toe tap shorter than this is not a touchdown
+    unless the stance foot moves soon after (``touchdown_step_s``)."""
+    touchdown_step_s: float = 1.0
+    """A stance foot that moves within this long after the raised foot was seen down and still
+    (even for less than ``touchdown_confirm_s``), with the foot not clearly raised in between,
+    ends the trial as a touchdown at that moment: the touchdown came first, then the step."""
     min_hold_s: float = 0.5
     """Shorter single-leg phases (walking steps, stumbles) are not reported as trials."""
     stance_move_ll: float = 0.12

@@ -9,6 +9,7 @@ cameras: positions come in as pixels and leave as leg lengths.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -54,6 +55,7 @@ class FootTracker:
         self.length_px = float("nan")
         self.rest: np.ndarray | None = None
         self.still_since: float | None = None
+        self.still_at: np.ndarray | None = None  # where the foot stood when it became still
         self.moved_since: float | None = None  # first frame of the current excursion > lift_off
         self.speed_ll_s = 0.0
 
@@ -66,13 +68,21 @@ class FootTracker:
         speed = float(np.linalg.norm(pos - p0) / length_px / (t_s - t0)) if t_s > t0 else 0.0
         self.speed_ll_s = speed
         if speed < self.still_ll_s:
-            # Stillness began when the window that is now still began.
-            self.still_since = self.still_since if self.still_since is not None else t0
+            # Stillness began when the window that is now still began, where the foot then was.
+            if self.still_since is None:
+                self.still_since, self.still_at = t0, p0
         else:
-            self.still_since = None
+            self.still_since = self.still_at = None
 
     def still_for(self, t_s: float) -> float:
         return 0.0 if self.still_since is None else t_s - self.still_since
+
+    def settled_away(self, t_s: float, settle_s: float, away_ll: float) -> bool:
+        """Still for ``settle_s`` at a place at least ``away_ll`` from rest, having already been
+        there when the stillness began (a slow lift passing through is not a new rest)."""
+        if self.still_at is None or self.rest is None or self.still_for(t_s) < settle_s:
+            return False
+        return float(np.linalg.norm(self.still_at - self.rest) / self.length_px) >= away_ll
 
     def displacement(self, ref: np.ndarray | None = None) -> float:
         """Distance from ``ref`` (default: the rest position) in leg lengths."""
@@ -81,7 +91,70 @@ class FootTracker:
 
     def forget(self) -> None:
         self.hist.clear()
-        self.still_since = None
+        self.still_since = self.still_at = None
+
+
+def labels_crossed(
+    stance_px: np.ndarray, raised_px: np.ndarray, stance_ref_px: np.ndarray, length_px: float, move_ll: float
+) -> bool:
+    """During a trial: the model has put the two legs' labels the other way round, perhaps over
+    several frames (MediaPipe does so with a leg held out sideways), when the "raised" ankle
+    stands where the stance ankle stood (within ``move_ll`` leg lengths) while the "stance"
+    ankle is more than ``move_ll`` away from there."""
+    near = float(np.linalg.norm(raised_px - stance_ref_px)) / length_px
+    away = float(np.linalg.norm(stance_px - stance_ref_px)) / length_px
+    return near < move_ll < away
+
+
+def both_jumped(now_px: Sequence[np.ndarray], last_px: Sequence[np.ndarray], length_px: float,
+                move_ll: float) -> bool:  # fmt: skip
+    """Both ankles moved more than ``move_ll`` leg lengths since the last frame: not feet (a
+    planted foot does not jump, and a raised one not at the same instant) but the model placing
+    both ankles somewhere between the legs for a frame or two; such a frame is not used."""
+    moved = [float(np.linalg.norm(a - b)) / length_px for a, b in zip(now_px, last_px, strict=True)]
+    return min(moved) > move_ll
+
+
+class Touchdown:
+    """The raised foot seen down: below ``touchdown_height_ll`` frame after frame for
+    ``touchdown_confirm_s`` (one frame reading above does not break the run: a foot set down
+    reads around the threshold; two do), and standing still for ``touchdown_still_s``.
+    :attr:`since`, the event time, is when the foot stopped, as seen on the run's first frame
+    with the foot down and still."""
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self.cfg = cfg
+        self._run = Debounce(cfg.touchdown_confirm_s)
+        self._misses = 0
+        self.since: float | None = None
+        self.brief_since: float | None = None
+
+    def update(self, t_s: float, on_floor: bool, still_since: float | None, raised: bool) -> bool:
+        """Feed one frame: the raised foot seen below the threshold, since when it is still
+        (None: moving or not seen), and whether it is clearly raised. True once confirmed."""
+        self._misses = 0 if on_floor else self._misses + 1
+        run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
+        if self._run.since is None:
+            self.since = None
+        elif self.since is None and on_floor and still_since is not None:
+            self.since = still_since
+        still = still_since is not None and t_s - still_since >= self.cfg.touchdown_still_s - 1e-9
+        if self.since is not None and still:
+            self.brief_since = self.since
+        elif raised:
+            self.brief_since = None
+        return run and still
+
+    def before_step(self, step_s: float) -> float | None:
+        """When the stance foot started moving at ``step_s``: the time the raised foot was seen
+        down and still (however briefly) within ``touchdown_step_s`` before, without being
+        clearly raised since (a touchdown, then a step), else None."""
+        b = self.brief_since
+        return b if b is not None and 0.0 <= step_s - b <= self.cfg.touchdown_step_s else None
+
+    def reset(self) -> None:
+        self._run.reset()
+        self._misses, self.since, self.brief_since = 0, None, None
 
 
 class WeightShift:

@@ -128,6 +128,12 @@ class LegSwapGuard:
         self._prev: np.ndarray | None = None
         self.swaps = 0
 
+    def accept(self, px: np.ndarray) -> None:
+        """Take ``px`` (33, 2) as this frame's accepted legs (after a correction elsewhere)."""
+        legs = px[[idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]]
+        if np.all(np.isfinite(legs)):
+            self._prev = legs
+
     def __call__(self, px: np.ndarray) -> tuple[np.ndarray, bool]:
         """``px``: (33, 2) pixels, NaN allowed. Returns the (possibly) corrected copy and a flag."""
         ankles = [idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]

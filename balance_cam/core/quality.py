@@ -59,7 +59,7 @@ from balance_cam.core.posture import (
 from balance_cam.core.results import SwayThird, SwayTrace
 from balance_cam.core.series import LandmarkSeries
 from balance_cam.core.skeleton import Side, idx
-from balance_cam.core.stance import TrialSpan
+from balance_cam.core.stops import TrialSpan
 
 MIN_THIRD_S = 1.0
 

@@ -12,12 +12,7 @@ the displacement over ``speed_window_s`` that defines a foot's speed is itself a
 smoother, and an extra One-Euro filter (``euro_min_cutoff_hz``, off by default) delayed the
 touchdown and stance-foot events by 50-100 ms on the Pose2Sim clips.
 
-Per foot (ankle landmark) the detector keeps:
-
-- a *rest* position: where the foot last stood still while both feet were down;
-- its *speed*: displacement over the last ``speed_window_s`` divided by that time;
-- *still*: speed below ``still_ll_s``.
-
+Per foot: a rest position, a speed and a still time (:class:`~balance_cam.core.feet.FootTracker`).
 A foot's *height* above the other foot is measured relative to the double-stance
 configuration seen before the lift (so a staggered stance or an oblique camera gives no
 offset): in MediaPipe world landmarks along the body axis seen at rest (hip midpoint minus
@@ -41,7 +36,10 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   starts when the displacement first exceeded ``lift_off_ll``.
 - **touchdown** needs evidence, one of:
   the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
-  ``touchdown_still_s`` and not clearly raised (the trial ends when it stopped); or, while the
+  ``touchdown_still_s`` and below ``touchdown_height_ll`` frame after frame for
+  ``touchdown_confirm_s`` (:class:`~balance_cam.core.feet.Touchdown`; the trial ends when it
+  stopped); or seen down and still more briefly, then the stance foot moving within
+  ``touchdown_step_s`` (a touch, then a step); or, while the
   raised foot is hidden, the weight shift a touchdown causes: the pelvis moving from over the
   stance ankle towards the raised side by ``weight_shift_ll`` (or ``weight_shift_frac`` of the
   feet's distance at rest) beyond its median so far, for ``weight_shift_s`` (the trial ends
@@ -76,35 +74,18 @@ than ``min_hold_s`` (walking steps) are dropped.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, WeightShift
+from balance_cam.core.feet import Debounce, FootTracker, Touchdown, WeightShift, both_jumped, labels_crossed
 from balance_cam.core.skeleton import SIDES, Side, other
-from balance_cam.core.stance_features import FeatureTracker, Reference, StanceFeatures, height_ll
-from balance_cam.core.stops import StopReason
+from balance_cam.core.stance_features import ANKLES, FeatureTracker, Reference, StanceFeatures, height_ll
+from balance_cam.core.stops import StopReason, TrialSpan
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
-
-
-@dataclass(frozen=True)
-class TrialSpan:
-    """One detected single-leg stance: which leg stood, when, and why it ended."""
-
-    stance: Side
-    start_s: float
-    end_s: float
-    stop_reason: StopReason
-    lift_observed: bool = True
-    """False when the foot was already up in the first frames with a person (hold is a lower bound)."""
-
-    @property
-    def hold_s(self) -> float:
-        return self.end_s - self.start_s
 
 
 class StanceDetector:
@@ -126,7 +107,8 @@ class StanceDetector:
         self._ref = Reference()
         self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
-        self._down = Debounce(c.touchdown_still_s)
+        self._touch = Touchdown(c)
+        self._last_ankles_px: list[np.ndarray] | None = None
         self._moved = Debounce(c.stance_move_confirm_s)
         self._leaving = Debounce(c.confirm_s)
         self._shift = WeightShift(c)
@@ -171,6 +153,13 @@ class StanceDetector:
         f = self.features(t_s, px, vis, world)
         self.last_features = f
         tracked = f.sees(self.stance) if self.state == "holding" and self.stance else f.both_seen
+        if tracked and self.state == "holding" and f.both_seen and f.ankle_px is not None:
+            # against the last frame seen, used or not (a 2-frame glitch must not become the yardstick)
+            last, self._last_ankles_px = self._last_ankles_px, [p.copy() for p in f.ankle_px]
+            move = self.cfg.stance_move_ll
+            tracked = last is None or not both_jumped(f.ankle_px, last, f.leg_length_px, move)
+        else:
+            self._last_ankles_px = None
         if not tracked:
             return self._on_invalid(t_s)
         assert f.ankle_px is not None
@@ -201,9 +190,12 @@ class StanceDetector:
         feet = self._feet.values()
         if not self._both_still(f.t_s):
             return
-        if any(ft.displacement() >= self.cfg.lift_off_ll for ft in feet):
+        moved = [ft for ft in feet if ft.displacement() >= self.cfg.lift_off_ll]
+        if moved:
             # Both feet have settled somewhere new (a step, a wider stance): that is the new rest.
-            if min(ft.still_for(f.t_s) for ft in feet) < self.cfg.resettle_s:
+            c = self.cfg
+            if min(ft.still_for(f.t_s) for ft in feet) < c.resettle_s or not all(
+                    ft.settled_away(f.t_s, c.resettle_s, c.lift_off_ll) for ft in moved):  # fmt: skip
                 return
             for foot in feet:
                 foot.rest = foot.pos.copy()
@@ -287,7 +279,7 @@ class StanceDetector:
         apart_px = float(raised_at[0] - self._stance_ref[0])
         self._shift.start(1.0 if apart_px >= 0 else -1.0,
                           abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0)
-        self._down.reset()
+        self._touch.reset()
         self._moved.reset()
         self._leaving.reset()
         self._shift_onset: float | None = None
@@ -308,8 +300,9 @@ class StanceDetector:
         elif self._shift_onset is None:
             self._shift_onset = f.t_s
         seen = f.sees(raised)
-        down = seen and foot.still_for(f.t_s) > 0 and self._on_floor(f, raised)
-        touchdown = self._down.update(f.t_s, down, since=foot.still_since)
+        touchdown = self._touch.update(f.t_s, seen and self._on_floor(f, raised),
+                                       foot.still_since if seen else None,
+                                       seen and self._clearly_raised(f, raised))  # fmt: skip
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
         shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)
@@ -321,9 +314,13 @@ class StanceDetector:
             self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
             return None
         if touchdown:
-            return self._end(self._down.since, "touchdown")  # type: ignore[arg-type]
+            return self._end(self._touch.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
+        step_s = self._moved.since if moved else None
+        down_s = self._touch.before_step(step_s) if step_s is not None else None
+        if down_s is not None:
+            return self._end(down_s, "touchdown")  # the foot came down, then the other moved
         if moved:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
@@ -358,7 +355,7 @@ class StanceDetector:
         span = TrialSpan(self.stance, self.start_s, max(end_s, self.start_s), reason,
                          self.lift_observed)  # fmt: skip
         self.state, self.stance, self.start_s = "wait_foot_down", None, None
-        self._down.reset()
+        self._touch.reset()
         self._moved.reset()
         self._leaving.reset()
         self._shift.debounce.reset()
@@ -368,8 +365,8 @@ class StanceDetector:
         """Close a trial still running at the end of the input (or when the user stops)."""
         if self.state != "holding":
             return None
-        if self._down.since is not None:
-            return self._end(self._down.since, "touchdown")
+        if self._touch.since is not None:
+            return self._end(self._touch.since, "touchdown")
         if self._shift.since is not None:
             return self._end(self._shift.since, "touchdown")
         if self._moved.since is not None:
@@ -378,6 +375,15 @@ class StanceDetector:
             lost_reason: StopReason = "lost_tracking" if reason == "end_of_video" else reason
             return self._end(self._last_valid_t, lost_reason)
         return self._end(t_end_s, reason)
+
+    def labels_crossed(self, px: np.ndarray) -> bool:
+        """This frame's (33, 2) pixels have the legs' labels crossed against the running trial
+        (:func:`~balance_cam.core.feet.labels_crossed`); the caller swaps them back."""
+        f, stance = self.last_features, self.stance
+        if self.state != "holding" or stance is None or self._stance_ref is None or f is None or not f.valid:
+            return False
+        a, b = (px[ANKLES[SIDES.index(stance)]], px[ANKLES[SIDES.index(other(stance))]])
+        return labels_crossed(a, b, self._stance_ref, f.leg_length_px, self.cfg.stance_move_ll)
 
     def new_shot(self) -> TrialSpan | None:
         """The video cut to another shot: a running trial ends at the last frame it was tracked

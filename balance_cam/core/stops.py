@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from balance_cam.core.skeleton import Side
+
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped",
     "end_of_shot", "hands_off_hips",
@@ -49,3 +51,19 @@ def stop_phrase(reason: str) -> str:
     """The phrase for ``reason`` (the reason itself when unknown)."""
     words = STOP_WORDS.get(reason)
     return words.phrase if words else reason.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class TrialSpan:
+    """One detected single-leg stance: which leg stood, when, and why it ended."""
+
+    stance: Side
+    start_s: float
+    end_s: float
+    stop_reason: StopReason
+    lift_observed: bool = True
+    """False when the foot was already up in the first frames with a person (hold is a lower bound)."""
+
+    @property
+    def hold_s(self) -> float:
+        return self.end_s - self.start_s
