@@ -1,16 +1,24 @@
 """Frames per second of balance_cam against bare MediaPipe, measured side by side in one run.
 
-    python benchmarks/speed.py                      # 640×480 clip made from pose_1.mp4, model "full"
-    python benchmarks/speed.py --models full,lite,heavy --frames 300
+    python benchmarks/speed.py                      # 640×480, 1080×1920 and 1920×1080 clips, model "full"
+    python benchmarks/speed.py --sizes 640x480 --models full,lite,heavy --frames 300
 
-Rows, all on the same decoded frames of one 640×480 clip:
+Clips are made with PyAV from ``sample_videos/pose_1.mp4`` (scaled and padded to each size, 30
+fps). Rows, per size, all on the same file:
 
 - ``decode``: PyAV decode + RGB conversion (sources.iter_frames) alone.
 - ``bare``: decode + pose model (including loading it), nothing else: the ceiling.
-- ``analyze``: ``analyze_video`` end to end (decode, pose, leg-swap guard, stance state machine,
-  series, metrics). Target: within 5 % of ``bare``.
-- ``live (no window)``: ``LiveSession`` reading the clip as its camera, protocol, history,
-  no window. Target: >= 30 fps, or nothing lost beyond the model's own cost.
+- ``analyze``: ``analyze_video`` end to end (decode in a reader thread with the picture checks -
+  camera motion, cuts -, pose, leg-swap guard, stance state machine, series, metrics). Target:
+  >= 0.95 of ``bare``.
+- ``analyze, no camera checks``: the same with ``stabilise`` and ``detect_cuts`` off; the
+  difference to ``analyze`` is what camera stabilisation and cut detection cost.
+- ``live (no window)`` (640×480 only): ``LiveSession`` reading the clip as its camera.
+- ``process: balance-cam analyze --json``: the installed command started as a process (process
+  start and imports included), against ``process: naive OpenCV + MediaPipe loop``: a fresh
+  Python that opens the file with ``cv2.VideoCapture``, converts BGR→RGB and calls
+  ``mediapipe.solutions.pose.Pose(model_complexity=1).process`` per frame, the loop every peer
+  tool uses. Target (issue 17): >= 1.1 at 1080×1920, >= 0.95 at 640×480.
 - per-frame costs without the model (ms): analyzer update, the live overlay (annotators), the
   colour conversion and landmark copies the live loop does per frame.
 
@@ -23,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -103,6 +112,48 @@ def time_live(clip: Path, model: str) -> tuple[float, int]:
     return wall, session.stats.frames_processed
 
 
+def time_analyze_unchecked(clip: Path, model: str) -> tuple[float, int]:
+    """``analyze`` without the picture checks (camera stabilisation, cut detection)."""
+    t0 = time.perf_counter()
+    result = analyze_video(clip, AnalysisConfig(model=model, stabilise=False, detect_cuts=False))
+    return time.perf_counter() - t0, result.frames_decoded
+
+
+NAIVE_LOOP = """
+import sys, cv2, mediapipe as mp
+cap = cv2.VideoCapture(sys.argv[1])
+pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False)
+n = 0
+while True:
+    ok, bgr = cap.read()
+    if not ok:
+        break
+    pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    n += 1
+print(n)
+"""
+
+
+def _process(cmd: list[str]) -> float:
+    env = dict(os.environ, GLOG_minloglevel="2", TF_CPP_MIN_LOG_LEVEL="3")
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def time_process_analyze(clip: Path, frames: int) -> tuple[float, int]:
+    """``balance-cam analyze --json`` as a new process, start-up included."""
+    exe = Path(sys.executable).with_name("balance-cam")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "balance_cam.cli"]
+    return _process([*cmd, "analyze", str(clip), "--json"]), frames
+
+
+def time_process_naive(clip: Path, frames: int) -> tuple[float, int]:
+    """The naive loop (:data:`NAIVE_LOOP`) as a new process, start-up included."""
+    return _process([sys.executable, "-c", NAIVE_LOOP, str(clip)]), frames
+
+
 def per_frame_costs_ms(clip: Path, n: int = 150) -> dict[str, float]:
     """Costs the pipeline adds per frame, measured without the model (poses precomputed)."""
     import cv2
@@ -148,41 +199,74 @@ def per_frame_costs_ms(clip: Path, n: int = 150) -> dict[str, float]:
     return out
 
 
+def _size(text: str) -> tuple[int, int]:
+    w, h = (int(v) for v in text.lower().split("x"))
+    return w, h
+
+
+def measure(clip: Path, size: tuple[int, int], frames: int, models: list[str], repeat: int,
+            live: bool, e2e: bool) -> dict[str, list[float]]:  # fmt: skip
+    """Interleaved rows for one clip: fps per run."""
+    rows: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        jobs: list[tuple[str, Callable[[], tuple[float, int]]]] = [("decode", lambda: time_decode(clip))]
+        for m in models:
+            jobs += [(f"bare {m}", lambda m=m: time_bare(clip, m)),
+                     (f"analyze {m}", lambda m=m: time_analyze(clip, m)),
+                     (f"analyze, no camera checks {m}",
+                      lambda m=m: time_analyze_unchecked(clip, m))]  # fmt: skip
+            if live and size == (640, 480):
+                jobs.append((f"live (no window) {m}", lambda m=m: time_live(clip, m)))
+        if e2e:
+            jobs += [("process: naive OpenCV + MediaPipe loop", lambda: time_process_naive(clip, frames)),
+                     ("process: balance-cam analyze --json",
+                      lambda: time_process_analyze(clip, frames))]  # fmt: skip
+        for name, job in jobs:
+            wall, n = job()
+            rows.setdefault(name, []).append(n / wall)
+    return rows
+
+
+def report(size: tuple[int, int], frames: int, repeat: int, rows: dict[str, list[float]]) -> None:
+    print(f"\n{size[0]}×{size[1]}, {frames} frames, {os.cpu_count()} cores, median of {repeat} "
+          "interleaved runs")  # fmt: skip
+    print(f"{'row':44s} {'fps':>8s} {'spread':>14s} {'ratio':>8s}  against")
+    naive = statistics.median(rows.get("process: naive OpenCV + MediaPipe loop", [np.nan]))
+    for name, fps in rows.items():
+        med = statistics.median(fps)
+        if name == "decode":
+            ratio, against = float("nan"), ""
+        elif name.startswith("process: balance-cam"):
+            ratio, against = med / naive, "naive loop (process)"
+        elif name.startswith("process:"):
+            ratio, against = 1.0, "itself"
+        else:
+            model = name.split()[-1]
+            ratio, against = med / statistics.median(rows.get(f"bare {model}", [np.nan])), f"bare {model}"
+        print(f"{name:44s} {med:8.1f} {min(fps):6.1f}–{max(fps):6.1f} {ratio:8.3f}  {against}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="full", help="comma-separated pose models (one row each)")
-    ap.add_argument("--frames", type=int, default=240, help="frames in the 640×480 test clip")
+    ap.add_argument("--sizes", default="640x480,1080x1920,1920x1080", help="clip sizes WxH")
+    ap.add_argument("--frames", type=int, default=240, help="frames in each test clip")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved repetitions (median)")
     ap.add_argument("--no-live", action="store_true", help="skip the live-session row")
+    ap.add_argument("--no-process", action="store_true", help="skip the end-to-end process rows")
     args = ap.parse_args(argv)
+    models = args.models.split(",")
     with tempfile.TemporaryDirectory(prefix="bc-speed-") as tmp:
-        clip = make_clip(Path(tmp) / "clip640x480.mp4", args.frames)
-        rows: dict[str, list[float]] = {}
-        counts: dict[str, int] = {}
-        for _ in range(args.repeat):
-            jobs: list[tuple[str, Callable[[], tuple[float, int]]]] = [("decode", lambda: time_decode(clip))]
-            for m in args.models.split(","):
-                jobs += [(f"bare {m}", lambda m=m: time_bare(clip, m)),
-                         (f"analyze {m}", lambda m=m: time_analyze(clip, m))]  # fmt: skip
-                if not args.no_live:
-                    jobs.append((f"live (no window) {m}", lambda m=m: time_live(clip, m)))
-            for name, job in jobs:
-                wall, n = job()
-                rows.setdefault(name, []).append(n / wall)
-                counts[name] = n
-        costs = per_frame_costs_ms(clip)
-    print(f"640×480, {args.frames} frames, {os.cpu_count()} cores, median of {args.repeat} "
-          "interleaved runs\n")  # fmt: skip
-    print(f"{'row':34s} {'fps':>8s} {'spread':>14s} {'vs bare':>8s}")
-    for name, fps in rows.items():
-        model = name.split()[-1]
-        bare = statistics.median(rows.get(f"bare {model}", [np.nan]))
-        med = statistics.median(fps)
-        ratio = med / bare if name != "decode" else float("nan")
-        print(f"{name:34s} {med:8.1f} {min(fps):6.1f}–{max(fps):6.1f} {ratio:8.3f}")
-    print("\nper-frame cost without the model (ms/frame; 33.3 ms = the whole 30 fps budget):")
-    for name, ms in costs.items():
-        print(f"  {name:55s} {ms:7.3f}")
+        for size in (_size(v) for v in args.sizes.split(",")):
+            clip = make_clip(Path(tmp) / f"clip{size[0]}x{size[1]}.mp4", args.frames, size)
+            rows = measure(clip, size, args.frames, models, args.repeat, live=not args.no_live,
+                           e2e=not args.no_process)  # fmt: skip
+            report(size, args.frames, args.repeat, rows)
+            if size == (640, 480):
+                print("\nper-frame cost without the model (ms/frame; 33.3 ms = the whole 30 fps budget):")
+                for name, ms in per_frame_costs_ms(clip).items():
+                    print(f"  {name:55s} {ms:7.3f}")
+            sys.stdout.flush()
     return 0
 
 
