@@ -673,8 +673,9 @@ LIMITS = """## Where the method is weak (read before trusting a number)
     raised, starting a provisional trial (lift not seen) at the shot's first frame.
   - *The stance ankle landmark moves with the body*: leaning with the leg held out, MediaPipe
     moves the planted ankle by 0.08-0.12 leg lengths (the toe landmark by half that), close to
-    `stance_move_ll` (0.12): in greyscale that blocked the lift ("grey cam02"), and heavy
-    compression ended a hold as `stance_foot_moved` ("crf 35 cam01"). A stance position from
+    `stance_move_ll` (0.12): in greyscale that blocked the lift ("grey cam02"). Heavy
+    compression ended a hold early as `stance_foot_moved` ("crf 35 cam01"; cause not traced
+    further). A stance position from
     the whole foot (ankle, heel, toe) is the next step; it is not done.
   - *High oblique view at 10 fps* (cam01): the lift is not confirmed (no trial).
   - *Handheld sway*: the stabilisation follows the true camera within 0.01° of roll and 0.5 %

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import signal
 
 from balance_cam.core.skeleton import LEG_SWAP, idx
 
@@ -69,6 +68,8 @@ def lowpass_zero_phase(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int
     The cut-off is clamped to 0.8 × Nyquist for low frame rates; series too short for the
     filter's padding are returned unfiltered.
     """
+    from scipy import signal  # on first use: importing it costs ~0.9 s (apps.analyze warms it up)
+
     nyq = fs_hz / 2.0
     wn = min(cutoff_hz, 0.8 * nyq) / nyq
     sos = signal.butter(order // 2 * 2, wn, btype="low", output="sos")
