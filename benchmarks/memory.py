@@ -42,7 +42,7 @@ def measure(clip: Path, every: int = 100) -> list[tuple[int, float]]:
     proc = psutil.Process()
     samples: list[tuple[int, float]] = []
 
-    def on_frame(frame, pose, analyzer) -> None:  # noqa: ANN001
+    def on_frame(frame, step) -> None:  # noqa: ANN001 - (Frame, FrameStep), apps.analyze.FrameCallback
         if frame.index % every == 0:
             samples.append((frame.index, proc.memory_info().rss / 2**20))
 
