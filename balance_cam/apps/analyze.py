@@ -9,9 +9,9 @@ the ``analyze`` command does (outputs, printing, history).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
-import sys
 import threading
 import zipfile
 import zlib
@@ -81,12 +81,11 @@ def analyze_video(
     return analyze_video_series(path, config, backend=backend, on_frame=on_frame)[0]
 
 
+@functools.cache
 def warm_up_imports() -> None:
     """Import what the analysis needs only later (scipy.signal, ~0.9 s) in a daemon thread, so
     that it happens while the first frames are decoded and the model loads (the model releases
-    the GIL), not on the critical path of a short ``analyze`` run."""
-    if "scipy.signal" in sys.modules:
-        return
+    the GIL), not on the critical path of a short ``analyze`` run. Once per process."""
     threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True,
                      name="warm-up-imports").start()  # fmt: skip
 

@@ -108,11 +108,11 @@ class Analyzer:
             self.frames_with_person += 1
             px, swapped = self._guard(pose.image[:, :2].astype(np.float64) * self._size_wh)
             if swapped:
-                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+                pose = _legs_swapped(pose)
             stable = px if camera is None else to_reference_px(px, camera.to_ref)
             if self._detector.labels_crossed(stable):  # a swap the frame-to-frame guard missed
                 px, stable, swapped = px[list(LEG_SWAP)], stable[list(LEG_SWAP)], True
-                pose = PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
+                pose = _legs_swapped(pose)
                 self._guard.accept(px)
             vis = pose.image[:, 3]
             world = pose.world[:, :3].astype(np.float64)
@@ -235,6 +235,11 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
         end_frame=int(frames[-1]) if len(frames) else 0, trace=trace,
         **trial_quality(seg, span, trace, config),
     )  # fmt: skip
+
+
+def _legs_swapped(pose: PoseFrame) -> PoseFrame:
+    """``pose`` with the left and right legs' landmarks exchanged."""
+    return PoseFrame(pose.image[list(LEG_SWAP)], pose.world[list(LEG_SWAP)])
 
 
 def _median_leg_length(points: np.ndarray, side: Side) -> float:

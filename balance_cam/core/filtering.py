@@ -114,6 +114,9 @@ class OneEuroFilter:
         return self._x
 
 
+_GUARDED = [idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]
+
+
 class LegSwapGuard:
     """Undo brief left/right leg swaps by MediaPipe, one frame at a time.
 
@@ -131,14 +134,13 @@ class LegSwapGuard:
 
     def accept(self, px: np.ndarray) -> None:
         """Take ``px`` (33, 2) as this frame's accepted legs (after a correction elsewhere)."""
-        legs = px[[idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]]
+        legs = px[_GUARDED]
         if np.all(np.isfinite(legs)):
             self._prev = legs
 
     def __call__(self, px: np.ndarray) -> tuple[np.ndarray, bool]:
         """``px``: (33, 2) pixels, NaN allowed. Returns the (possibly) corrected copy and a flag."""
-        ankles = [idx(side, joint) for side in ("left", "right") for joint in ("knee", "ankle")]
-        cur = px[ankles]
+        cur = px[_GUARDED]
         if self._prev is None or not np.all(np.isfinite(cur)):
             if np.all(np.isfinite(cur)):
                 self._prev = cur
@@ -153,5 +155,5 @@ class LegSwapGuard:
         if swapped:
             px = px[list(LEG_SWAP)]  # fancy indexing copies
             self.swaps += 1
-        self._prev = px[ankles]
+        self._prev = px[_GUARDED]
         return px, swapped

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from balance_cam.testing.corpus.plan import plan
 from balance_cam.testing.corpus.recipes import Recipe, pose2sim_hold
 from balance_cam.testing.corpus.render import render
 from balance_cam.testing.corpus.sources import MID_FOOT_FRAME
+from balance_cam.testing.corpus.truth import CorpusTruth
 from balance_cam.testing.synthetic import TimedFrame, write_video
 
 FPS = 15.0
@@ -55,11 +56,10 @@ class DemoTrial:
         return self.touchdown_s - self.lift_s
 
 
-def demo_truth(samples_dir: Path | None = None) -> tuple[DemoTrial, ...]:
-    """The two holds (runs the pose model on the source clip once, cached; no rendering)."""
+def _trials(truths: Iterable[CorpusTruth]) -> tuple[DemoTrial, ...]:
+    """The parts' truths one after the other in the assembled clip's time."""
     trials, offset_s = [], 0.0
-    for recipe in PARTS:
-        truth = plan(recipe, samples_dir).truth
+    for truth in truths:
         assert truth.stance and truth.lift_s is not None and truth.end_s is not None and truth.stop_reason
         trials.append(DemoTrial(truth.stance, offset_s + truth.lift_s, offset_s + truth.end_s,
                                 truth.stop_reason, offset_s))  # fmt: skip
@@ -67,23 +67,26 @@ def demo_truth(samples_dir: Path | None = None) -> tuple[DemoTrial, ...]:
     return tuple(trials)
 
 
-def _frames(samples_dir: Path | None) -> Iterator[TimedFrame]:
-    offset_s = 0.0
-    for recipe in PARTS:
-        truth, frames = render(recipe, samples_dir)
-        for t, rgb in frames:
-            yield offset_s + t, rgb
-        offset_s += truth.n_frames / FPS
+def demo_truth(samples_dir: Path | None = None) -> tuple[DemoTrial, ...]:
+    """The two holds (runs the pose model on the source clip once, cached; no rendering)."""
+    return _trials(plan(recipe, samples_dir).truth for recipe in PARTS)
 
 
 def make_demo(path: str | Path, samples_dir: Path | None = None) -> tuple[DemoTrial, ...]:
     """Write the demo clip to ``path`` and its truth to ``path`` with ``.truth.json``."""
-    truth = demo_truth(samples_dir)
-    write_video(path, _frames(samples_dir), FPS, CRF)
+    parts = [render(recipe, samples_dir) for recipe in PARTS]  # truth now, frames when written
+    trials = _trials(truth for truth, _ in parts)
+
+    def frames() -> Iterator[TimedFrame]:
+        for trial, (_, part) in zip(trials, parts, strict=True):
+            for t, rgb in part:
+                yield trial.shot_start_s + t, rgb
+
+    write_video(path, frames(), FPS, CRF)
     doc = {"clip": Path(path).name, "fps": FPS, "assembled_from": [r.name for r in PARTS],
-           "trials": [asdict(t) | {"hold_s": round(t.hold_s, 4)} for t in truth]}  # fmt: skip
+           "trials": [asdict(t) | {"hold_s": round(t.hold_s, 4)} for t in trials]}  # fmt: skip
     Path(path).with_suffix(".truth.json").write_text(json.dumps(doc, indent=2) + "\n")
-    return truth
+    return trials
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's tool
