@@ -144,6 +144,31 @@ def test_image_folder_is_a_source(tmp_path: Path):
     for frame, rgb in zip(frames, images, strict=True):
         np.testing.assert_array_equal(frame.rgb, rgb)
     np.testing.assert_allclose([f.t_s for f in frames], [0.0, 0.04, 0.08, 0.12])
+    assert all(f.rgb.flags["C_CONTIGUOUS"] for f in frames)
+
+
+@pytest.mark.parametrize("rotate", [0, 90])
+def test_frames_are_c_contiguous_at_phone_widths(tmp_path: Path, rotate: int):
+    """A 1080 px wide frame comes out of FFmpeg with rows padded (3264 bytes, not 3240): the
+    frame handed to the model must still be one C-contiguous block (issue 17), with the same
+    pixels as FFmpeg's own decode."""
+    from balance_cam.testing.synthetic import write_video
+
+    rng = np.random.default_rng(3)
+    picture = np.repeat(rng.integers(0, 255, (4, 1080 // 8, 3), dtype=np.uint8), 8, axis=1)
+    stored = tmp_path / "wide.mp4"
+    write_video(stored, ((i / 30, np.repeat(picture, 8, axis=0)) for i in range(3)), 30.0)
+    video = stored
+    if rotate:
+        video = tmp_path / f"rot{rotate}.mp4"
+        ffmpeg("-i", stored, "-c", "copy", "-metadata:s:v:0", f"rotate={rotate}", video)
+    frames = list(iter_frames(video))
+    shown = ffmpeg_png(video, tmp_path / "shown.png")
+
+    assert len(frames) == 3
+    assert all(f.rgb.flags["C_CONTIGUOUS"] and f.rgb.dtype == np.uint8 for f in frames)
+    assert frames[0].rgb.shape == shown.shape == ((32, 1080, 3) if not rotate else (1080, 32, 3))
+    assert np.abs(frames[0].rgb.astype(int) - shown).mean() < 2.0
 
 
 def test_empty_folder_is_refused(tmp_path: Path):

@@ -68,7 +68,14 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded frame: RGB pixels (H, W, 3) uint8 and its time in seconds from the start."""
+    """One decoded frame: RGB pixels (H, W, 3) uint8, C-contiguous, and its time in seconds
+    from the start.
+
+    C-contiguous because the pose model takes nothing else: MediaPipe copies a strided array
+    (FFmpeg pads each row to 32 bytes, so 1080 px wide frames are strided) once more on the
+    model's own thread before its own copy; made here, in the reader thread, the copy is free
+    on two cores.
+    """
 
     index: int
     t_s: float
@@ -76,10 +83,11 @@ class Frame:
 
 
 def rotate_rgb(rgb: np.ndarray, rotation: int) -> np.ndarray:
-    """Apply a display rotation given in degrees counter-clockwise (FFmpeg display matrix)."""
+    """Apply a display rotation given in degrees counter-clockwise (FFmpeg display matrix);
+    the result is always C-contiguous (see :class:`Frame`)."""
     k = (rotation // 90) % 4
     if not k:
-        return rgb
+        return np.ascontiguousarray(rgb)
     import cv2  # several times faster than a contiguous copy of np.rot90's strided view
 
     codes = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}
@@ -284,4 +292,5 @@ def _iter_folder(p: Path, fps: float) -> Iterator[Frame]:
         bgr = cv2.imread(str(f))
         if bgr is None:
             raise SourceError(f"{f}: not a readable image", "bad_image")
-        yield Frame(i, float(Fraction(i) / Fraction(fps).limit_denominator(1001)), bgr[..., ::-1])
+        t_s = float(Fraction(i) / Fraction(fps).limit_denominator(1001))
+        yield Frame(i, t_s, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
