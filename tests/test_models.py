@@ -243,3 +243,34 @@ def test_cli_analyze_with_a_missing_model_says_how_to_get_it(tmp_path: Path, mon
     )
     res = CliRunner().invoke(app, ["analyze", str(sample("pose_1.mp4")), "--person", "largest"])
     assert res.exit_code == 2 and "legacy full model follows one person only" in res.stderr
+
+
+def test_mediapipe_loads_without_matplotlib_which_stays_importable():
+    """Issue 17: the legacy backend loads (and runs on a real frame) without importing
+    matplotlib (1.0 s of mediapipe's import); afterwards ``import matplotlib.pyplot`` gives the
+    real package, and mediapipe's own plotting module sees the same one."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.io.sources import iter_frames
+from balance_cam.pose.factory import create_backend
+backend = create_backend(AnalysisConfig().model)
+frame = next(iter(iter_frames(sys.argv[1])))
+pose = backend.process(frame.rgb, 0)
+assert pose is not None and np.isfinite(pose.image).all()
+assert not [m for m in sys.modules if m.split(".")[0] == "matplotlib"], "matplotlib was imported"
+import matplotlib.pyplot as plt
+from mediapipe.python.solutions import drawing_utils
+assert type(plt).__name__ == "module" and plt.__file__.endswith("pyplot.py")
+assert drawing_utils.plt.figure is plt.figure
+print("ok")
+"""
+    video = Path(__file__).resolve().parent.parent / "sample_videos" / "pose_1.mp4"
+    out = subprocess.run([sys.executable, "-c", code, str(video)], capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")

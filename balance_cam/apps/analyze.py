@@ -9,10 +9,7 @@ the ``analyze`` command does (outputs, printing, history).
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -81,15 +78,6 @@ def analyze_video(
     return analyze_video_series(path, config, backend=backend, on_frame=on_frame)[0]
 
 
-@functools.cache
-def warm_up_imports() -> None:
-    """Import what the analysis needs only later (scipy.signal, ~0.9 s) in a daemon thread, so
-    that it happens while the first frames are decoded and the model loads (the model releases
-    the GIL), not on the critical path of a short ``analyze`` run. Once per process."""
-    threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True,
-                     name="warm-up-imports").start()  # fmt: skip
-
-
 def analyze_video_series(
     path: str | Path, config: AnalysisConfig | None = None, *,
     backend: PoseBackend | None = None, on_frame: FrameCallback | None = None, threaded: bool = True,
@@ -102,7 +90,6 @@ def analyze_video_series(
     before the damage.
     """
     config = config or AnalysisConfig()
-    warm_up_imports()
     own_backend = backend is None
     backend = backend or create_backend(config.model)
     warnings: list[str] = []
@@ -248,7 +235,6 @@ def analyze_command(
         save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
         return result
     check_analyze(video, out, annotate)
-    warm_up_imports()
     writer: Any = None
     if annotate is not None:
         from balance_cam.render.video import AnnotatedVideoWriter

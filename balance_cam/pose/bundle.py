@@ -14,14 +14,14 @@ from pathlib import Path
 
 from balance_cam.io.files import sha256_of
 from balance_cam.pose.base import PoseError
+from balance_cam.pose.mp_import import import_mediapipe
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed zip timestamps: the same mediapipe builds the same bytes
 
 
 def bundled_tflite() -> tuple[Path, Path, str]:
     """(pose detector, full landmark model, mediapipe version) of the installed mediapipe."""
-    import mediapipe
-
+    mediapipe = import_mediapipe()
     root = Path(mediapipe.__file__).parent / "modules"
     det = root / "pose_detection" / "pose_detection.tflite"
     lmk = root / "pose_landmark" / "pose_landmark_full.tflite"

@@ -14,6 +14,7 @@ from balance_cam.core.series import PoseFrame
 from balance_cam.io.files import sha256_of
 from balance_cam.pose.base import ModelInfo, PoseError
 from balance_cam.pose.bundle import bundled_tflite
+from balance_cam.pose.mp_import import import_mediapipe
 
 
 def _landmarks_array(landmarks: object) -> np.ndarray:
@@ -30,7 +31,7 @@ class LegacyPoseBackend:
         self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5
     ) -> None:
         try:
-            import mediapipe as mp
+            mp = import_mediapipe()
             from mediapipe.python.solutions import pose as mp_pose
         except ImportError as exc:
             raise PoseError(f"mediapipe with the legacy solutions API is required: {exc}") from exc

@@ -24,6 +24,7 @@ import numpy as np
 
 from balance_cam.core.series import PoseFrame
 from balance_cam.pose.base import ModelInfo, PoseError
+from balance_cam.pose.mp_import import import_mediapipe
 from balance_cam.pose.select import PersonSelector, SelectConfig
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,7 @@ class TasksPoseBackend:
             min_detection_confidence, min_presence_confidence, min_tracking_confidence))
         self._landmarker = self._create(*self._args)
         record_first_use(path, digest, models_dir)  # only once it has loaded
-        import mediapipe as mp
-
+        mp = import_mediapipe()
         self.info = TasksModelInfo(
             backend="mediapipe-tasks", name=name, version=mp.__version__, sha256=digest,
             multi_person=num_poses > 1, file=path.name, num_poses=num_poses,
@@ -100,6 +100,7 @@ class TasksPoseBackend:
 
     def _create(self, path: Path, num_poses: int, conf: tuple[float, float, float]) -> Any:
         try:
+            import_mediapipe()
             from mediapipe.tasks.python import BaseOptions, vision
         except ImportError as exc:
             raise PoseError(f"the MediaPipe Tasks API is unavailable: {exc}") from exc
@@ -122,8 +123,7 @@ class TasksPoseBackend:
             self._ready.notify_all()
 
     def _detect(self, image_rgb: np.ndarray, t_ms: int) -> Any:
-        import mediapipe as mp
-
+        mp = import_mediapipe()
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image_rgb))
         if self._mode == "video":
             return self._landmarker.detect_for_video(image, t_ms)
