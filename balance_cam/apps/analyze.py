@@ -9,20 +9,21 @@ the ``analyze`` command does (outputs, printing, history).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from balance_cam.apps.errors import NoPersonError, PartialResultError
-from balance_cam.apps.frames import FramePipeline, person_box
+from balance_cam.apps.frames import FramePipeline, PreparedFrame, in_thread, person_box
 from balance_cam.core.analyzer import Analyzer, FrameStep, analyze_series
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.results import AnalysisResult
-from balance_cam.core.series import LandmarkSeries
+from balance_cam.core.series import LandmarkSeries, PoseFrame
 from balance_cam.io.landmarks import load_series
 from balance_cam.io.results import write_outputs
 from balance_cam.io.sources import Frame, SourceError, open_video
@@ -33,6 +34,7 @@ from balance_cam.vision.checks import FrameChecks
 log = logging.getLogger(__name__)
 
 FrameCallback = Callable[[Frame, FrameStep], None]
+Posed = tuple[PreparedFrame, PoseFrame | None]
 
 
 def picture_checks(config: AnalysisConfig) -> FrameChecks | None:
@@ -50,24 +52,36 @@ def run(
     """Feed frames through the picture checks, pose and the analyzer.
 
     Timestamps reach the model strictly increasing in ms. Frames with no usable picture (black,
-    blank) get no pose; on a cut the model's tracking starts afresh. ``threaded``: decode and
-    check the next frames in a reader thread while the model works (files; a live camera has
-    its own reader), with results identical to ``threaded=False``
-    (:class:`~balance_cam.apps.frames.FramePipeline`).
+    blank) get no pose; on a cut the model's tracking starts afresh. ``threaded`` (files; a live
+    camera has its own reader): three stages, each in order, like a video-analytics pipeline on
+    a small CPU: a reader thread decodes and checks the next frames
+    (:class:`~balance_cam.apps.frames.FramePipeline`), a model thread runs the pose model, and
+    this thread runs the analyzer and ``on_frame`` (a window, a signal, the history stay on the
+    calling thread), so the model's core does nothing else. Results are identical to
+    ``threaded=False`` (tested).
     """
     pipeline = FramePipeline(frames, checks, threaded=threaded)
+    posed = (in_thread(lambda: _posed(pipeline, backend), "pose-model", on_close=pipeline.stop)
+             if threaded else _posed(pipeline, backend))  # fmt: skip
+    with contextlib.closing(posed):  # an error or Ctrl-C here stops both threads at once
+        for n, (item, pose) in enumerate(posed):
+            frame = item.frame
+            step = analyzer.update(frame.t_s, frame.index, pose, item.camera, item.cut)
+            pipeline.done(n, person_box(step.landmarks_px, step.visibility))
+            if on_frame is not None:
+                on_frame(frame, step)
+
+
+def _posed(pipeline: FramePipeline, backend: PoseBackend) -> Generator[Posed]:
+    """Each prepared frame with its pose (None for a blank picture), the model's tracking
+    started afresh at a cut; model timestamps in ms, strictly increasing."""
     last_ms = -1
-    for n, item in enumerate(pipeline):
-        frame = item.frame
-        t_ms = max(last_ms + 1, int(round(frame.t_s * 1000)))
+    for item in pipeline:
+        t_ms = max(last_ms + 1, int(round(item.frame.t_s * 1000)))
         last_ms = t_ms
         if item.cut:
             backend.reset()
-        pose = None if item.blank else backend.process(frame.rgb, t_ms)
-        step = analyzer.update(frame.t_s, frame.index, pose, item.camera, item.cut)
-        pipeline.done(n, person_box(step.landmarks_px, step.visibility))
-        if on_frame is not None:
-            on_frame(frame, step)
+        yield item, None if item.blank else backend.process(item.frame.rgb, t_ms)
 
 
 def analyze_video(

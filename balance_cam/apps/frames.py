@@ -5,6 +5,8 @@ A reader thread decodes the next frames and runs the per-frame picture checks
 works on the current frame, so on two cores the decoder and the checks cost no time (the
 model itself uses one core). At most ``lag`` frames are decoded ahead, so memory stays
 bounded; order, timestamps and errors (a video damaged part-way) arrive exactly as decoded.
+:func:`in_thread` is the one way a stage runs in its own thread (the reader here, the model
+in :func:`balance_cam.apps.analyze.run`).
 
 Determinism: the camera-motion estimate masks the person, whose box comes from the pose of an
 earlier frame. Frame ``i`` always uses the box of frame ``i - lag`` (the reader waits for it),
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,6 +28,7 @@ from balance_cam.core.camera import CameraMotion
 from balance_cam.io.sources import Frame
 
 Box = tuple[float, float, float, float]
+T = TypeVar("T")
 _END = object()
 
 
@@ -52,7 +55,8 @@ def person_box(px: np.ndarray | None, vis: np.ndarray | None, min_visibility: fl
 
 class FramePipeline:
     """Iterate for :class:`PreparedFrame`; call :meth:`done` with each frame's person box once
-    the frame has been analysed (frames not reported in time count as "no box")."""
+    the frame has been analysed, for every frame in order (threaded, the reader waits for the
+    box of frame ``n - lag`` before it prepares frame ``n``)."""
 
     def __init__(self, frames: Iterable[Frame], checks: Any | None, *, lag: int = 4,
                  threaded: bool = True) -> None:  # fmt: skip
@@ -73,17 +77,9 @@ class FramePipeline:
             self._cond.notify_all()
 
     def __iter__(self) -> Iterator[PreparedFrame]:
-        items = self._threaded() if self.threaded else self._sequential()
-        n = -1
-        try:
-            for n, item in enumerate(items):
-                if self._done < n - 1:  # the consumer did not report the previous frame
-                    self.done(n - 1, None)
-                yield item
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
+        if not self.threaded:
+            return self._sequential()
+        return in_thread(self._reading, "frame-reader", on_close=self.stop)
 
     # -- preparing ---------------------------------------------------------------------------
     def _box_for(self, n: int) -> Box | None:
@@ -107,35 +103,69 @@ class FramePipeline:
                 self._cond.wait(0.1)
             return not self._stop
 
-    def _read(self, out: queue.Queue[Any]) -> None:
+    def _reading(self) -> Iterator[PreparedFrame]:
         frames = iter(self._frames)
         try:
             for n, frame in enumerate(frames):
                 if not self._wait_for(n):
                     return
-                out.put(self._prepare(n, frame))
-            out.put(_END)
-        except BaseException as exc:  # handed to the consumer, in order
-            out.put(exc)
+                yield self._prepare(n, frame)
         finally:
             close = getattr(frames, "close", None)
             if close is not None:
                 close()
 
-    def _threaded(self) -> Iterator[PreparedFrame]:
-        out: queue.Queue[Any] = queue.Queue()
-        reader = threading.Thread(target=self._read, args=(out,), name="frame-reader", daemon=True)
-        reader.start()
+    def stop(self) -> None:
+        """Stop the reader thread (it ends at its next frame); for a consumer that stops early."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+
+@dataclass(frozen=True)
+class _Raised:
+    error: BaseException
+
+
+def in_thread(items: Callable[[], Iterator[T]], name: str, *,
+              on_close: Callable[[], None] | None = None) -> Generator[T]:  # fmt: skip
+    """Run the iterator ``items()`` in a daemon thread and yield what it yields, in order.
+
+    The queue between the two is not bounded here: the producer bounds itself (the frame reader
+    waits for the consumer's boxes, ``lag`` frames behind). An exception raised there is raised
+    here, at its place in the order. Closing this iterator (or leaving it by an exception)
+    calls ``on_close`` (to wake a producer that waits), stops the producer at its next item,
+    closes its iterator in its own thread and waits for it (5 s at most)."""
+    out: queue.Queue[Any] = queue.Queue()
+    halt = threading.Event()
+
+    def produce() -> None:
+        source = items()
         try:
-            while True:
-                item = out.get()
-                if item is _END:
+            for item in source:
+                if halt.is_set():
                     return
-                if isinstance(item, BaseException):
-                    raise item
+                out.put(item)
+            out.put(_END)
+        except BaseException as exc:  # handed to the consumer, in order
+            out.put(_Raised(exc))
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    def consume() -> Generator[T]:
+        worker = threading.Thread(target=produce, name=name, daemon=True)
+        worker.start()
+        try:
+            while (item := out.get()) is not _END:
+                if isinstance(item, _Raised):
+                    raise item.error
                 yield item
         finally:
-            with self._cond:
-                self._stop = True
-                self._cond.notify_all()
-            reader.join(timeout=5.0)
+            halt.set()
+            if on_close is not None:
+                on_close()
+            worker.join(timeout=5.0)
+
+    return consume()

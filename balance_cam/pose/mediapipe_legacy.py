@@ -24,6 +24,16 @@ def _landmarks_array(landmarks: object) -> np.ndarray:
     )
 
 
+def read_only(image_rgb: np.ndarray) -> np.ndarray:
+    """A read-only, C-contiguous view of the frame: MediaPipe then wraps the pixels in its
+    ``ImageFrame`` without copying them (``packet_creator.create_image_frame`` copies a writable
+    array, and takes a reference to a read-only C-contiguous one). The graph is idle again before
+    ``process`` returns, so the frame outlives its use; the caller's array stays writable."""
+    view = np.ascontiguousarray(image_rgb).view()
+    view.flags.writeable = False
+    return view
+
+
 class LegacyPoseBackend:
     """BlazePose full, legacy solutions API. Only one person is supported by this backend."""
 
@@ -47,7 +57,7 @@ class LegacyPoseBackend:
         )  # fmt: skip
 
     def process(self, image_rgb: np.ndarray, t_ms: int) -> PoseFrame | None:
-        res = self._pose.process(image_rgb)
+        res = self._pose.process(read_only(image_rgb))
         if res.pose_landmarks is None or res.pose_world_landmarks is None:
             return None
         return PoseFrame(
