@@ -192,3 +192,23 @@ def test_a_brief_touch_followed_by_a_step_is_the_touchdown():
     assert abs(t.end_s - 6.0) <= 0.1
     (t,) = trials_of(s, touchdown_step_s=0.0)  # without the rule: the step
     assert t.stop_reason == "stance_foot_moved" and abs(t.end_s - 6.3) <= 0.1
+
+
+def test_touchdown_confirmed_on_a_tolerated_miss_has_its_time():
+    """A foot set down while still sliding (down, not yet still), then still on a frame that
+    reads just above the threshold (the one miss a run tolerates): the touchdown is confirmed
+    there and is timed at the moment the foot stopped. Found on a 1088×1920 phone-bitrate clip,
+    where the analysis stopped with an internal error because the time was missing."""
+    from balance_cam.core.feet import Touchdown
+
+    cfg = StanceConfig()
+    touch = Touchdown(cfg)
+    dt = 1 / 30
+    t = 0.0
+    # Down and sliding for the whole confirmation time: not a touchdown yet (not still).
+    while t < cfg.touchdown_confirm_s + 2 * dt:
+        assert not touch.update(t, on_floor=True, still_since=None, raised=False)
+        t += dt
+    stopped = t - cfg.touchdown_still_s - dt  # the foot has been still since then
+    assert touch.update(t, on_floor=False, still_since=stopped, raised=False)
+    assert touch.since == stopped

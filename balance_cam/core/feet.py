@@ -120,7 +120,8 @@ class Touchdown:
     ``touchdown_confirm_s`` (one frame reading above does not break the run: a foot set down
     reads around the threshold; two do), and standing still for ``touchdown_still_s``.
     :attr:`since`, the event time, is when the foot stopped, as seen on the run's first frame
-    with the foot down and still."""
+    with the foot still (a frame of the run reading just above counts: the run is what says
+    "down"), so a confirmed touchdown always has its time."""
 
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
@@ -136,7 +137,7 @@ class Touchdown:
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
         if self._run.since is None:
             self.since = None
-        elif self.since is None and on_floor and still_since is not None:
+        elif self.since is None and still_since is not None:  # also on a tolerated miss
             self.since = still_since
         still = still_since is not None and t_s - still_since >= self.cfg.touchdown_still_s - 1e-9
         if self.since is not None and still:
