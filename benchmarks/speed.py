@@ -4,7 +4,11 @@
     python benchmarks/speed.py --sizes 640x480 --models full,lite,heavy --frames 300
 
 Clips are made with PyAV from ``sample_videos/pose_1.mp4`` (scaled and padded to each size, 30
-fps). Rows, per size, all on the same file:
+fps; mostly black padding, so they decode faster than a phone's video), plus ``phone``: the real
+1088×1920 lab recording ``pose2sim_cam04.mp4`` played forwards and backwards (no cut) and
+encoded at 12 Mbit/s, what phones record 1080p30 at, so decoding costs what it costs on a phone
+clip (OpenCV ~8 ms a frame here, the 8.8 ms issue 17 measured on a real phone clip).
+``--clip FILE`` measures any real video as it is. Rows, per clip, all on the same file:
 
 - ``decode``: PyAV decode + RGB conversion (sources.iter_frames) alone.
 - ``bare``: decode + pose model (including loading it), nothing else: the ceiling.
@@ -70,6 +74,28 @@ def make_clip(dst: Path, frames: int, size_wh: tuple[int, int] = (640, 480)) -> 
         return canvas
 
     write_video(dst, ((i / 30.0, padded(source[i % len(source)])) for i in range(frames)), 30.0)
+    return dst
+
+
+PHONE_MBIT_S = 12.0
+
+
+def make_phone_clip(dst: Path, frames: int) -> Path:
+    """``pose2sim_cam04.mp4`` (real, 1088×1920, BSD-3-Clause) ping-ponged to ``frames`` frames and
+    encoded with libx264 at :data:`PHONE_MBIT_S` (30 fps), like a phone's own recording."""
+    import av
+
+    source = [f.rgb for f in iter_frames(ROOT / "sample_videos" / "pose2sim_cam04.mp4")]
+    order = source + source[-2:0:-1]
+    h, w = source[0].shape[:2]
+    with av.open(str(dst), mode="w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.bit_rate = int(PHONE_MBIT_S * 1e6)
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(order[i % len(order)], format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
     return dst
 
 
@@ -199,12 +225,14 @@ def per_frame_costs_ms(clip: Path, n: int = 150) -> dict[str, float]:
     return out
 
 
-def _size(text: str) -> tuple[int, int]:
+def _size(text: str) -> tuple[int, int] | str:
+    if text == "phone":
+        return text
     w, h = (int(v) for v in text.lower().split("x"))
     return w, h
 
 
-def measure(clip: Path, size: tuple[int, int], frames: int, models: list[str], repeat: int,
+def measure(clip: Path, size: tuple[int, int] | str, frames: int, models: list[str], repeat: int,
             live: bool, e2e: bool) -> dict[str, list[float]]:  # fmt: skip
     """Interleaved rows for one clip: fps per run."""
     rows: dict[str, list[float]] = {}
@@ -227,9 +255,8 @@ def measure(clip: Path, size: tuple[int, int], frames: int, models: list[str], r
     return rows
 
 
-def report(size: tuple[int, int], frames: int, repeat: int, rows: dict[str, list[float]]) -> None:
-    print(f"\n{size[0]}×{size[1]}, {frames} frames, {os.cpu_count()} cores, median of {repeat} "
-          "interleaved runs")  # fmt: skip
+def report(title: str, frames: int, repeat: int, rows: dict[str, list[float]]) -> None:
+    print(f"\n{title}, {frames} frames, {os.cpu_count()} cores, median of {repeat} interleaved runs")
     print(f"{'row':44s} {'fps':>8s} {'spread':>14s} {'ratio':>8s}  against")
     naive = statistics.median(rows.get("process: naive OpenCV + MediaPipe loop", [np.nan]))
     for name, fps in rows.items():
@@ -249,7 +276,10 @@ def report(size: tuple[int, int], frames: int, repeat: int, rows: dict[str, list
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="full", help="comma-separated pose models (one row each)")
-    ap.add_argument("--sizes", default="640x480,1080x1920,1920x1080", help="clip sizes WxH")
+    ap.add_argument("--sizes", default="640x480,1080x1920,1920x1080,phone",
+                    help="clip sizes WxH, and 'phone' (a real 1088x1920 recording at 12 Mbit/s)")
+    ap.add_argument("--clip", type=Path, action="append", default=[],
+                    help="also measure this video as it is (repeatable); --sizes '' for only these")
     ap.add_argument("--frames", type=int, default=240, help="frames in each test clip")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved repetitions (median)")
     ap.add_argument("--no-live", action="store_true", help="skip the live-session row")
@@ -257,11 +287,22 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     models = args.models.split(",")
     with tempfile.TemporaryDirectory(prefix="bc-speed-") as tmp:
-        for size in (_size(v) for v in args.sizes.split(",")):
-            clip = make_clip(Path(tmp) / f"clip{size[0]}x{size[1]}.mp4", args.frames, size)
-            rows = measure(clip, size, args.frames, models, args.repeat, live=not args.no_live,
+        clips: list[tuple[Path, tuple[int, int] | str, int, str]] = []
+        for size in (_size(v) for v in args.sizes.split(",") if v):
+            if size == "phone":
+                clip = make_phone_clip(Path(tmp) / "phone.mp4", args.frames)
+                title = f"phone: pose2sim_cam04 1088×1920 ping-pong at {PHONE_MBIT_S:g} Mbit/s"
+            else:
+                w, h = size
+                clip, title = make_clip(Path(tmp) / f"clip{w}x{h}.mp4", args.frames, size), f"{w}×{h}"
+            clips.append((clip, size, args.frames, title))
+        for path in args.clip:
+            n = sum(1 for _ in iter_frames(path))
+            clips.append((path, "clip", n, f"{path.name} (as recorded)"))
+        for clip, size, frames, title in clips:
+            rows = measure(clip, size, frames, models, args.repeat, live=not args.no_live,
                            e2e=not args.no_process)  # fmt: skip
-            report(size, args.frames, args.repeat, rows)
+            report(title, frames, args.repeat, rows)
             if size == (640, 480):
                 print("\nper-frame cost without the model (ms/frame; 33.3 ms = the whole 30 fps budget):")
                 for name, ms in per_frame_costs_ms(clip).items():
