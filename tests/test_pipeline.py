@@ -69,7 +69,8 @@ class _FailingAt:
 def _stage_threads() -> list[str]:
     import threading
 
-    return [t.name for t in threading.enumerate() if t.name in ("frame-reader", "pose-model") and t.is_alive()]
+    names = ("frame-reader", "pose-model")
+    return [t.name for t in threading.enumerate() if t.name in names and t.is_alive()]
 
 
 @pytest.mark.parametrize("where", ["model", "callback"])
