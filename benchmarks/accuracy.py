@@ -678,6 +678,9 @@ LIMITS = """## Where the method is weak (read before trusting a number)
     further). A stance position from
     the whole foot (ankle, heel, toe) is the next step; it is not done.
   - *High oblique view at 10 fps* (cam01): the lift is not confirmed (no trial).
+  - *A raised foot bobbing near the floor through a handheld phone* ("handheld cam02 moving
+    foot mirrored"): where the foot is barely up for a second it reads as down, so a short
+    extra trial ends there and the real one starts 1.2-4.0 s late (from run to run).
   - *Handheld sway*: the stabilisation follows the true camera within 0.01° of roll and 0.5 %
     of zoom (tested frame by frame), but the model's own jitter on the zoomed, re-sampled
     picture adds up to ~0.8° to the sway angle RMS against the same hold filmed static (360 px
