@@ -24,7 +24,7 @@ import pytest
 
 from balance_cam.apps.signals import StopGuard, Terminated, deferred, exit_code
 from balance_cam.io.results import verify_result_set
-from tests.conftest import sample
+from tests.conftest import ffmpeg, sample
 
 CLI = [sys.executable, "-m", "balance_cam.cli"]
 ENV = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -153,7 +153,9 @@ def test_batch_sigkill_then_resume_does_exactly_the_incomplete_and_missing_sets(
 @pytest.mark.parametrize("presses", [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM],
                                      [signal.SIGKILL]])  # fmt: skip
 def test_analyze_out_stopped_mid_analysis(tmp_path: Path, presses: list[int]) -> None:
-    shutil.copy(sample("sports2d_demo.mp4"), tmp_path / "clip.mp4")  # long enough to be stopped
+    # Four times the clip (~25 s of analysis): still running at 6 s however fast analyze gets
+    # (the clip alone, 6.6 s in all once start-up got faster, had finished when the signal came).
+    ffmpeg("-stream_loop", "3", "-i", sample("sports2d_demo.mp4"), "-c", "copy", tmp_path / "clip.mp4")
     proc = _start(["analyze", "clip.mp4", "--out", "out"], tmp_path)
     time.sleep(6)
     for sig in presses:
