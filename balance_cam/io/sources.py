@@ -72,9 +72,10 @@ class Frame:
     from the start.
 
     C-contiguous because the pose model takes nothing else: MediaPipe copies a strided array
-    (FFmpeg pads each row to 32 bytes, so 1080 px wide frames are strided) once more on the
-    model's own thread before its own copy; made here, in the reader thread, the copy is free
-    on two cores.
+    (FFmpeg pads each row to 32 bytes, so 1080 px wide frames are strided) on the model's own
+    thread, and wraps a read-only contiguous one without copying
+    (:func:`balance_cam.pose.mediapipe_legacy.read_only`); made here, in the reader thread,
+    the one copy is free on two cores.
     """
 
     index: int
