@@ -199,7 +199,7 @@ def test_touchdown_confirmed_on_a_tolerated_miss_has_its_time():
     reads just above the threshold (the one miss a run tolerates): the touchdown is confirmed
     there and is timed at the moment the foot stopped. Found on a 1088×1920 phone-bitrate clip,
     where the analysis stopped with an internal error because the time was missing."""
-    from balance_cam.core.feet import Touchdown
+    from balance_cam.core.touchdown import Touchdown
 
     cfg = StanceConfig()
     touch = Touchdown(cfg)

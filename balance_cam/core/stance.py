@@ -37,7 +37,7 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
 - **touchdown** needs evidence, one of:
   the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
   ``touchdown_still_s`` and below ``touchdown_height_ll`` frame after frame for
-  ``touchdown_confirm_s`` (:class:`~balance_cam.core.feet.Touchdown`; the trial ends when it
+  ``touchdown_confirm_s`` (:class:`~balance_cam.core.touchdown.Touchdown`; the trial ends when it
   stopped); or seen down and still more briefly, then the stance foot moving within
   ``touchdown_step_s`` (a touch, then a step); or, while the
   raised foot is hidden, the weight shift a touchdown causes: the pelvis moving from over the
@@ -79,10 +79,11 @@ from typing import Literal
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, Touchdown, WeightShift, both_jumped, labels_crossed
+from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import ANKLES, FeatureTracker, Reference, StanceFeatures, height_ll
 from balance_cam.core.stops import StopReason, TrialSpan
+from balance_cam.core.touchdown import Touchdown, WeightShift
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
@@ -120,14 +121,6 @@ class StanceDetector:
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
 
-    # -- features -------------------------------------------------------------------------
-    def features(
-        self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
-        world: np.ndarray | None = None,
-    ) -> StanceFeatures:  # fmt: skip
-        """Scale-free signals of one frame (updates the running leg length and filters)."""
-        return self._tracker(t_s, px, vis, world)
-
     def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
         return height_ll(f, raised, self._ref)
 
@@ -150,8 +143,7 @@ class StanceDetector:
         world: np.ndarray | None = None,
     ) -> TrialSpan | None:  # fmt: skip
         """Feed one frame: pixels (33, 2), visibility (33,), world landmarks (33, 3) or None."""
-        f = self.features(t_s, px, vis, world)
-        self.last_features = f
+        self.last_features = f = self._tracker(t_s, px, vis, world)  # scale-free signals
         tracked = f.sees(self.stance) if self.state == "holding" and self.stance else f.both_seen
         if tracked and self.state == "holding" and f.both_seen and f.ankle_px is not None:
             # against the last frame seen, used or not (a 2-frame glitch must not become the yardstick)
