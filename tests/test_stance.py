@@ -183,15 +183,29 @@ def test_a_low_lift_is_a_trial_not_a_new_rest(height_ll):
 
 def test_a_brief_touch_followed_by_a_step_is_the_touchdown():
     # The raised foot comes down at 6.0 s, touching only briefly (0.15 s, shorter than the
-    # confirmation), hovers just above the floor (not clearly raised) and the stance foot steps
-    # away at 6.3 s: the trial ended at the touch, not at the step.
-    touch = standing_series(9.0, 30, [(2.0, 6.0, "right", 0.25), (6.1, 8.5, "right", 0.08)])
+    # confirmation), hovers just above the band a set-down foot may read in (not clearly
+    # raised) and the stance foot steps away at 6.3 s: the trial ended at the touch, not at
+    # the step.
+    hover_ll = 0.095
+    touch = standing_series(9.0, 30, [(2.0, 6.0, "right", 0.25), (6.1, 8.5, "right", hover_ll)])
     s = shifted(touch, 6.3, "left", 0.3)
     (t,) = trials_of(s)
     assert t.stance == "left" and t.stop_reason == "touchdown"
     assert abs(t.end_s - 6.0) <= 0.1
     (t,) = trials_of(s, touchdown_step_s=0.0)  # without the rule: the step
     assert t.stop_reason == "stance_foot_moved" and abs(t.end_s - 6.3) <= 0.1
+
+
+def test_a_foot_set_down_then_hovering_low_is_down():
+    """Set down at 6.0 s, then within ``touchdown_drop_ll`` above ``touchdown_height_ll``
+    (world landmarks of a foot set down jitter there): still down, a touchdown at 6.0 s, whether
+    or not the stance foot steps away afterwards."""
+    cfg = StanceConfig()
+    hover_ll = cfg.touchdown_height_ll + 0.5 * cfg.touchdown_drop_ll
+    touch = standing_series(9.0, 30, [(2.0, 6.0, "right", 0.25), (6.1, 8.5, "right", hover_ll)])
+    for s in (touch, shifted(touch, 6.3, "left", 0.3)):
+        (t,) = trials_of(s, touchdown_step_s=0.0)
+        assert t.stop_reason == "touchdown" and abs(t.end_s - 6.0) <= 0.1
 
 
 def test_touchdown_confirmed_on_a_tolerated_miss_has_its_time():
@@ -205,10 +219,79 @@ def test_touchdown_confirmed_on_a_tolerated_miss_has_its_time():
     touch = Touchdown(cfg)
     dt = 1 / 30
     t = 0.0
+    up, down, above = 0.3, 0.0, cfg.touchdown_height_ll + 0.005
+    while t < 2.0:  # the hold: foot well up
+        assert not touch.update(t, (up, up), still_since=None)
+        t += dt
     # Down and sliding for the whole confirmation time: not a touchdown yet (not still).
-    while t < cfg.touchdown_confirm_s + 2 * dt:
-        assert not touch.update(t, on_floor=True, still_since=None, raised=False)
+    end = t + cfg.touchdown_confirm_s + 2 * dt
+    while t < end:
+        assert not touch.update(t, (down, down), still_since=None)
         t += dt
     stopped = t - cfg.touchdown_still_s - dt  # the foot has been still since then
-    assert touch.update(t, on_floor=False, still_since=stopped, raised=False)
+    assert touch.update(t, (above, above), still_since=stopped)
     assert touch.since == stopped
+
+
+def _feed(touch, heights, dt=1 / 30, at_rest=lambda t: False, image=None):
+    """Feed a still foot at the given (world) heights, the image heights the same unless
+    given; the time of the first confirmed touchdown."""
+    image = heights if image is None else image
+    for i, (h, h_px) in enumerate(zip(heights, image, strict=True)):
+        t = i * dt
+        if touch.update(t, (h_px, h), still_since=max(0.0, t - 1.0), at_rest=at_rest(t)):
+            return t
+    return None
+
+
+def test_the_band_above_the_threshold_holds_a_foot_down_only_if_the_picture_agrees():
+    """A leg held out sideways: level with the stance foot in the picture (image height 0.02),
+    0.2 leg lengths up in world landmarks, which then glitch below the threshold for a frame
+    and drift to 0.06-0.08 (within ``touchdown_drop_ll`` above ``touchdown_height_ll``). The
+    picture never saw it come down: no touchdown. With the image height following the world
+    height (a foot really set down, read a little high), the same numbers are a touchdown."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    rng = np.random.default_rng(5)
+    world = np.concatenate([np.full(300, 0.2), [-0.1], 0.07 + rng.uniform(-0.01, 0.01, 150)])
+    assert _feed(Touchdown(cfg), world, image=np.full(len(world), 0.02)) is None
+    assert _feed(Touchdown(cfg), world, image=world) is not None
+
+
+def test_a_foot_held_low_all_hold_is_not_a_touchdown():
+    """The clinical posture: the raised foot held a few centimetres up beside the stance ankle
+    for 20 s, which world landmarks can read as below ``touchdown_height_ll``, with noise. It
+    never came down from anywhere and is not back where it stood: no touchdown."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    rng = np.random.default_rng(3)
+    low = 0.6 * cfg.touchdown_height_ll + rng.normal(0, 0.005, 600)
+    assert _feed(Touchdown(cfg), low) is None
+
+
+def test_a_low_foot_back_where_it_stood_is_a_touchdown():
+    """The same low foot, set back on its rest position at 12 s (the caller sees it within
+    ``lift_off_ll`` of where it stood): a touchdown, confirmed ``touchdown_confirm_s`` later,
+    although its height hardly changed."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    low = np.full(600, 0.6 * cfg.touchdown_height_ll)
+    low[360:] = 0.5 * cfg.touchdown_height_ll
+    t = _feed(Touchdown(cfg), low, at_rest=lambda t: t >= 12.0 - 1e-9)
+    assert t is not None and abs(t - (12.0 + cfg.touchdown_confirm_s)) <= 0.05
+
+
+@pytest.mark.parametrize("held_ll", [0.1, 0.3])
+def test_a_foot_set_down_from_any_height_is_a_touchdown(held_ll):
+    """A foot held at ``held_ll`` for 15 s, then set down anywhere (not at its rest): down
+    once it is below ``touchdown_height_ll`` and has come down ``touchdown_drop_ll``."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    h = np.full(600, held_ll)
+    h[450:] = 0.01
+    t = _feed(Touchdown(cfg), h)
+    assert t is not None and abs(t - (15.0 + cfg.touchdown_confirm_s)) <= 0.05

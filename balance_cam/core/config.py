@@ -35,6 +35,14 @@ class StanceConfig:
     touchdown_height_ll: float = 0.05
     """A still raised foot is down (touchdown) only below this height above the stance foot,
     relative to the double stance before the lift: a foot held a few centimetres up is not."""
+    touchdown_drop_ll: float = 0.04
+    """... and only after coming down: at least this far below the median of its own heights
+    in the trial so far. A foot held a few centimetres up beside the stance ankle the whole hold
+    (which world landmarks can read as below ``touchdown_height_ll``) has not come down; a foot
+    back within ``lift_off_ll`` of where it stood before the lift is down either way. Once
+    down, it stays down up to ``touchdown_height_ll + touchdown_drop_ll`` (hysteresis)."""
+    touchdown_window_s: float = 10.0
+    """The median of the raised foot's heights is taken over at most this much of the trial."""
     touchdown_still_s: float = 0.15
     """The raised foot must stand still this long (not raised) to count as touched down; a
     swinging foot pauses for up to ~0.1 s at the top of its swing."""

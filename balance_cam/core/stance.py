@@ -36,14 +36,18 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   starts when the displacement first exceeded ``lift_off_ll``.
 - **touchdown** needs evidence, one of:
   the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
-  ``touchdown_still_s`` and below ``touchdown_height_ll`` frame after frame for
-  ``touchdown_confirm_s`` (:class:`~balance_cam.core.touchdown.Touchdown`; the trial ends when it
-  stopped); or seen down and still more briefly, then the stance foot moving within
-  ``touchdown_step_s`` (a touch, then a step); or, while the
-  raised foot is hidden, the weight shift a touchdown causes: the pelvis moving from over the
-  stance ankle towards the raised side by ``weight_shift_ll`` (or ``weight_shift_frac`` of the
-  feet's distance at rest) beyond its median so far, for ``weight_shift_s`` (the trial ends
-  when the shift began).
+  ``touchdown_still_s`` and *down* frame after frame for ``touchdown_confirm_s``
+  (:class:`~balance_cam.core.touchdown.Touchdown`; the trial ends when it stopped). Down is
+  below ``touchdown_height_ll`` having come down (at least ``touchdown_drop_ll`` below the
+  median of its own heights in the trial, so a foot held low beside the ankle all along is
+  not down; hysteresis up to ``touchdown_height_ll + touchdown_drop_ll`` while the image
+  agrees),
+  or back within ``lift_off_ll`` of where it stood before the lift; or seen down and still
+  more briefly, then the stance foot moving within ``touchdown_step_s`` (a touch, then a
+  step); or, while the raised foot is hidden, the weight shift a touchdown causes: the
+  pelvis moving from over the stance ankle towards the raised side by ``weight_shift_ll``
+  (or ``weight_shift_frac`` of the feet's distance at rest) beyond its median so far, for
+  ``weight_shift_s`` (the trial ends when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from
   where it stood for ``stance_move_confirm_s``.
 - **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
@@ -81,12 +85,19 @@ import numpy as np
 from balance_cam.core.config import StanceConfig
 from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed
 from balance_cam.core.skeleton import SIDES, Side, other
-from balance_cam.core.stance_features import ANKLES, FeatureTracker, Reference, StanceFeatures, height_ll
+from balance_cam.core.stance_features import (
+    ANKLES,
+    FeatureTracker,
+    Reference,
+    StanceFeatures,
+    foot_height_ll,
+    height_ll,
+    reference_at,
+)
 from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.touchdown import Touchdown, WeightShift
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
-
 
 
 class StanceDetector:
@@ -116,26 +127,12 @@ class StanceDetector:
         self._start_lifted = Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
         self._raised_ref: np.ndarray | None = None
+        self._raised_rest: np.ndarray | None = None
+        self._start_ref = Reference()
         self._last_rest_t: float | None = None
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
-
-    def _height_ll(self, f: StanceFeatures, raised: Side) -> tuple[float, float]:
-        return height_ll(f, raised, self._ref)
-
-    def _on_floor(self, f: StanceFeatures, side: Side) -> bool:
-        """Height above the other foot below ``touchdown_height_ll`` (world landmarks when
-        available, else the image): down, not merely held low (a foot a few centimetres up
-        beside the stance ankle, the clinical posture, is still raised)."""
-        h_px, h_w = self._height_ll(f, side)
-        return (h_w if np.isfinite(h_w) else h_px) < self.cfg.touchdown_height_ll
-
-    def _clearly_raised(self, f: StanceFeatures, side: Side) -> bool:
-        """Height above the other foot ≥ ``lift_on_ll``: in world landmarks when available
-        (view-independent), else in the image."""
-        h_px, h_w = self._height_ll(f, side)
-        return (h_w if np.isfinite(h_w) else h_px) >= self.cfg.lift_on_ll
 
     # -- state machine --------------------------------------------------------------------
     def update(
@@ -196,15 +193,13 @@ class StanceDetector:
         for foot in feet:
             foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
         self._last_rest_t = f.t_s
+        up = self._ref.up_w
         if f.body_axis_w is not None:
             self._rest_axes.append((f.t_s, f.body_axis_w))
             while self._rest_axes[0][0] < f.t_s - self.cfg.rest_window_s:
                 self._rest_axes.popleft()
             up = np.mean([a for _, a in self._rest_axes], axis=0)
-            self._ref.up_w = up / np.linalg.norm(up)
-        self._ref.rise_px_ll = 0.0
-        self._ref.rise_w = 0.0
-        self._ref.rise_px_ll, self._ref.rise_w = self._height_ll(f, "left")
+        self._ref = reference_at(f, up)
 
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
         """First frames with a person: ready, or already on one leg (lift not observed)."""
@@ -213,6 +208,8 @@ class StanceDetector:
         if self._start_lifted.update(f.t_s, raised is not None, since=self._first_valid_t):
             assert raised is not None
             self._start_trial(f, other(raised), self._first_valid_t, lift_observed=False)
+            up = self._ref.up_w if f.body_axis_w is None else f.body_axis_w
+            self._start_ref = reference_at(f, up)  # the double stance, if the start is misread
         elif raised is None:
             self._start_lifted.reset()
             self._enter_ready(f)
@@ -223,7 +220,7 @@ class StanceDetector:
         ``start_raised_ll`` above the other foot in the image and in world landmarks (camera
         vertical). A staggered stance filmed from above can pass this too: such a trial is
         provisional and is reinterpreted when the other foot lifts (see ``_check_holding``)."""
-        h_px, h_w = self._height_ll(f, side)
+        h_px, h_w = height_ll(f, side, self._ref)
         return min(h_px, h_w if np.isfinite(h_w) else h_px) >= self.cfg.start_raised_ll
 
     def _enter_ready(self, f: StanceFeatures) -> None:
@@ -232,13 +229,13 @@ class StanceDetector:
         self._rest_axes.clear()
         self._last_rest_t = None
         for foot in self._feet.values():
-            foot.rest = foot.pos.copy()
-            foot.moved_since = None
+            foot.rest, foot.moved_since = foot.pos.copy(), None
         for d in self._lift.values():
             d.reset()
 
     def _check_feet_down(self, f: StanceFeatures) -> None:
-        if self._both_still(f.t_s) and not any(self._clearly_raised(f, s) for s in SIDES):
+        raised = any(foot_height_ll(f, s, self._ref) >= self.cfg.lift_on_ll for s in SIDES)
+        if self._both_still(f.t_s) and not raised:
             self._enter_ready(f)
 
     def _check_lift(self, f: StanceFeatures) -> None:
@@ -267,6 +264,7 @@ class StanceDetector:
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
         self._raised_ref = self._feet[other(stance)].pos.copy()
         raised_rest = self._feet[other(stance)].rest
+        self._raised_rest = None if raised_rest is None else raised_rest.copy()
         raised_at = raised_rest if raised_rest is not None else self._raised_ref
         apart_px = float(raised_at[0] - self._stance_ref[0])
         self._shift.start(1.0 if apart_px >= 0 else -1.0,
@@ -292,9 +290,11 @@ class StanceDetector:
         elif self._shift_onset is None:
             self._shift_onset = f.t_s
         seen = f.sees(raised)
-        touchdown = self._touch.update(f.t_s, seen and self._on_floor(f, raised),
-                                       foot.still_since if seen else None,
-                                       seen and self._clearly_raised(f, raised))  # fmt: skip
+        rest = self._raised_rest
+        touchdown = self._touch.update(
+            f.t_s, height_ll(f, raised, self._ref) if seen else None,
+            foot.still_since if seen else None,
+            seen and rest is not None and foot.displacement(rest) < c.lift_off_ll)
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
         shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)
@@ -302,7 +302,10 @@ class StanceDetector:
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         if (touchdown or leaving) and self._misread_start(shift, foot):
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
-            # and the foot now leaving is the one lifting: time that lift instead.
+            # and the foot now leaving is the one lifting: time that lift instead, with both
+            # feet's rest and the height reference where they stood at the start.
+            self._feet[raised].rest, self._feet[self.stance].rest = self._raised_ref, self._stance_ref
+            self._ref = self._start_ref
             self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
             return None
         if touchdown:

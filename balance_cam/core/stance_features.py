@@ -142,3 +142,18 @@ def height_ll(f: StanceFeatures, raised: Side, ref: Reference) -> tuple[float, f
     if f.ankle_w is not None and np.isfinite(f.leg_length_w):
         rise_w = (np.dot(f.ankle_w[0] - f.ankle_w[1], ref.up_w) / f.leg_length_w) - ref.rise_w
     return sign * float(rise_px), sign * float(rise_w)
+
+
+def foot_height_ll(f: StanceFeatures, raised: Side, ref: Reference) -> float:
+    """:func:`height_ll` in world landmarks when available (view-independent), else in the
+    image: the one height the events use."""
+    h_px, h_w = height_ll(f, raised, ref)
+    return h_w if np.isfinite(h_w) else h_px
+
+
+def reference_at(f: StanceFeatures, up_w: np.ndarray) -> Reference:
+    """The double stance seen in ``f`` as the :class:`Reference` for heights, with ``up_w``
+    (normalised here) as the body axis."""
+    ref = Reference(up_w=up_w / np.linalg.norm(up_w))
+    ref.rise_px_ll, ref.rise_w = height_ll(f, "left", ref)
+    return ref

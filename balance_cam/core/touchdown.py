@@ -14,9 +14,29 @@ from balance_cam.core.feet import Debounce
 
 
 class Touchdown:
-    """The raised foot seen down: below ``touchdown_height_ll`` frame after frame for
-    ``touchdown_confirm_s`` (one frame reading above does not break the run: a foot set down
-    reads around the threshold; two do), and standing still for ``touchdown_still_s``.
+    """The raised foot seen down, and standing still for ``touchdown_still_s``.
+
+    *Down* is either of:
+
+    - **come down**: below ``touchdown_height_ll`` above the stance foot, and at least
+      ``touchdown_drop_ll`` below the median of its own heights before it first went below
+      (over the last ``touchdown_window_s`` of the trial; frozen then until the foot is clearly
+      raised again, at ``lift_on_ll``; none on the trial's first frame, so a foot already low
+      then is not down by this rule). A foot held a few
+      centimetres up beside the stance ankle for the whole hold (the clinical posture) reads
+      below the threshold in world landmarks now and then but never comes down from anywhere,
+      so it is not down; a foot set down from any height above ``touchdown_height_ll +
+      touchdown_drop_ll`` is, however slowly. Once down by this rule, the foot stays down up to
+      ``touchdown_height_ll + touchdown_drop_ll`` (hysteresis: world landmarks of a foot set
+      down jitter by a few centimetres around the threshold) while the image height too is
+      ``touchdown_drop_ll`` below where it came down from (a leg held out sideways, still in the
+      picture, whose world height drifts down to the threshold, is not held down by the band);
+    - **back where it stood**: within ``lift_off_ll`` of its rest position before the lift (the
+      caller passes ``at_rest``; only when the lift was seen), which also catches a low foot
+      set down where the world height misreads it as up.
+
+    Down must hold frame after frame for ``touchdown_confirm_s`` (one frame reading otherwise
+    does not break the run: a foot set down reads around the threshold; two do).
     :attr:`since`, the event time, is when the foot stopped, as seen on the run's first frame
     with the foot still (a frame of the run reading just above counts: the run is what says
     "down"), so a confirmed touchdown always has its time."""
@@ -25,12 +45,41 @@ class Touchdown:
         self.cfg = cfg
         self._run = Debounce(cfg.touchdown_confirm_s)
         self._misses = 0
+        self._heights: deque[tuple[float, float, float]] = deque()  # t, height, image height
+        self._before: np.ndarray | None = None  # median height, image height it came down from
+        self._came_down = False
         self.since: float | None = None
         self.brief_since: float | None = None
 
-    def update(self, t_s: float, on_floor: bool, still_since: float | None, raised: bool) -> bool:
-        """Feed one frame: the raised foot seen below the threshold, since when it is still
-        (None: moving or not seen), and whether it is clearly raised. True once confirmed."""
+    def is_down(self, t_s: float, heights_ll: tuple[float, float] | None, at_rest: bool) -> bool:
+        """Record this frame's heights of the raised foot (image, world: NaN without world
+        landmarks; None: not seen) and say whether it is down by either rule above."""
+        if heights_ll is None:
+            return at_rest
+        c, (h_px, h_w) = self.cfg, heights_ll
+        h = h_w if np.isfinite(h_w) else h_px
+        if h >= c.lift_on_ll:  # clearly raised again
+            self._before = None
+        elif h < c.touchdown_height_ll and self._before is None:  # just went below: what it came down from
+            self._before = (np.median([(v, v_px) for _, v, v_px in self._heights], axis=0)
+                            if self._heights else np.full(2, np.nan))  # fmt: skip
+        self._heights.append((t_s, h, h_px))
+        while self._heights[0][0] < t_s - c.touchdown_window_s:
+            self._heights.popleft()
+        drop, drop_px = (-np.inf, -np.inf) if self._before is None else self._before - (h, h_px)
+        in_band = self._came_down and drop_px >= c.touchdown_drop_ll  # the picture agrees
+        below = c.touchdown_height_ll + (c.touchdown_drop_ll if in_band else 0.0)
+        self._came_down = bool(h < below and drop >= c.touchdown_drop_ll)
+        return self._came_down or at_rest
+
+    def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None,
+               at_rest: bool = False) -> bool:  # fmt: skip
+        """Feed one frame: the raised foot's heights above the stance foot (image, world:
+        :func:`~balance_cam.core.stance_features.height_ll`, leg lengths; None when not seen),
+        since when it is still (None: moving or not seen), and whether it is back at its rest
+        position. True once the touchdown is confirmed."""
+        on_floor = self.is_down(t_s, heights_ll, at_rest)
+        raised = heights_ll is not None and self._heights[-1][1] >= self.cfg.lift_on_ll
         self._misses = 0 if on_floor else self._misses + 1
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
         if self._run.since is None:
@@ -53,6 +102,9 @@ class Touchdown:
 
     def reset(self) -> None:
         self._run.reset()
+        self._heights.clear()
+        self._before = None
+        self._came_down = False
         self._misses, self.since, self.brief_since = 0, None, None
 
 
