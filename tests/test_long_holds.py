@@ -32,6 +32,12 @@ LIMIT_S = AnalysisConfig().stance.limit_s
 STATIC = cp.pose2sim_hold("long static hold", "cam02", 18.0, hold_frame=cp.MID_FOOT_FRAME,
                           touchdown="real", pre_s=2.0, post_s=2.0, sway_rms_deg=1.2, fps=30.0, seed=1201,
                           description="foot ~14 cm up beside the leg, real lift and touchdown")  # fmt: skip
+LOW_FOOT = cp.pose2sim_hold("low foot hold", "cam01", 12.0, hold_frame=cp.LOW_FOOT_FRAME,
+                            pre_s=2.0, post_s=2.0, sway_rms_deg=0.8, fps=15.0, seed=1205,
+                            description="foot ~7 cm up beside the stance leg, high oblique view")  # fmt: skip
+MOVING_LEG = cp.pose2sim_hold("moving leg hold", "cam04", 12.0, hold="pingpong", pre_s=2.0,
+                              post_s=2.0, sway_rms_deg=1.0, fps=15.0, seed=1206,
+                              description="raised leg and arms moving, staggered start")  # fmt: skip
 HANDHELD = cp.pose2sim_hold("handheld hold", "cam02", 15.0, hold_frame=cp.MID_FOOT_FRAME, pre_s=2.0,
                             post_s=2.0, sway_rms_deg=1.2, fps=20.0, seed=1202,
                             camera=cp.HandheldCamera(seed=1202))  # fmt: skip
@@ -85,6 +91,17 @@ def assert_events_hold(score: scoring.ClipScore, result: AnalysisResult) -> None
 def test_long_static_hold_lift_touchdown_and_hold(work: Path) -> None:
     truth, result = clip(STATIC, work)
     assert truth.lift_observed and truth.stop_reason == "touchdown" and truth.hold_s > 18.0
+    assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
+
+
+@pytest.mark.parametrize("recipe", [LOW_FOOT, MOVING_LEG], ids=["low foot", "moving leg"])
+def test_low_or_moving_raised_foot_is_timed_to_the_real_touchdown(recipe: cp.Recipe, work: Path) -> None:
+    """A foot held a few centimetres up beside the stance leg (world landmarks read it below
+    ``touchdown_height_ll`` now and then: it has not come down), and a raised leg swinging
+    in a view where the double stance reads as a staggered start: both end at the real
+    touchdown."""
+    truth, result = clip(recipe, work)
+    assert truth.lift_observed and truth.stop_reason == "touchdown"
     assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
 
 
