@@ -658,33 +658,49 @@ LIMITS = """## Where the method is weak (read before trusting a number)
   video (blur + noise + strong compression) lost the trial. Film from the front, camera at hip
   height, when you can.
 - **Hold timing on long real holds: what still fails.** The robustness corpus (part 5) and its
-  per-frame traces show these, with the rule each one meets in `balance_cam/core/stance.py`:
-  - *A raised foot held low* (a few centimetres up, beside the ankle). In a frontal view
-    MediaPipe misreads it as down for a frame or a few now and then; a touchdown therefore
-    needs the foot seen down frame after frame for `touchdown_confirm_s` (0.3 s), and a longer
-    misread still ends the trial early. In a high oblique view (cam01) its height reads zero in
-    world landmarks and below zero in the image right after the lift: no usable trial. The
-    price of the 0.3 s: a toe tap shorter than that is not a touchdown unless the stance foot
-    moves within `touchdown_step_s` (1 s) after it.
-  - *A foot set down elsewhere than it stood before the lift* can read as still raised (cam04:
-    0.17 leg lengths after the real touchdown): the trial runs on to the end of the shot or
-    the video.
-  - *The first frames of a shot in a high view*: a staggered stance can read as one foot
-    raised, starting a provisional trial (lift not seen) at the shot's first frame.
+  per-frame traces show these, with the rule each one meets in `balance_cam/core/stance.py`
+  and `balance_cam/core/touchdown.py`:
+  - *A raised foot held low* (a few centimetres up, beside the ankle). World landmarks read it
+    below `touchdown_height_ll` now and then; a touchdown therefore needs the foot to have
+    *come down* (`touchdown_drop_ll` below its own median height in the trial) or to be back
+    where it stood, frame after frame for `touchdown_confirm_s` (0.3 s).
+    The price: a low foot set down somewhere else than it stood, from less than
+    `touchdown_drop_ll` (~4 cm) above the floor, is found only by the weight shift (when the
+    foot is hidden), a step, or not at all; a toe tap shorter than 0.3 s is not a touchdown
+    unless the stance foot moves within `touchdown_step_s` (1 s) after it.
+  - *A foot held out sideways, motionless, whose world height drifts* ("10 fps cam01"): the
+    world height reads 0.13 leg lengths in the trial's first 0.2 s and 0.05 from then on, with
+    the foot still in the picture; that reads as coming down, and the trial ends after 0.4 s
+    (dropped as shorter than `min_hold_s`: the real hold is missed). Requiring the image
+    height to drop as well stopped this one but left a spurious short trial on the bundled
+    demo running to the end of the video (the image height rose while the world height fell),
+    so the image is consulted only for the band above the threshold.
+  - *The model's first positions* ("grey cam02"): on greyscale both ankles read 0.07-0.10 leg
+    lengths from where they settle a moment later. The rest position is taken at the first
+    frame with both feet still, so at the lift the stance foot looks moved: no trial, and the
+    real touchdown later reads as a lift of the other leg (a wrong-side trial at the end).
+    Letting the feet define a new rest freely in a person's first 0.3 s fixed this clip but
+    made the lift time of the Pose2Sim clips (lift at 0.22 s) depend on sub-pixel differences,
+    so `live` and `analyze` disagreed by a frame: not kept. Once past that, the set-down foot's
+    height on this clip jumps by ±0.1 leg lengths from frame to frame.
+  - *A shot that opens with the leg held out sideways* ("multicam cuts", shot 3): on the
+    shot's first frame MediaPipe labels the whole body as if seen from behind (hips, knees and
+    ankles left for right), and the frame-to-frame leg guard keeps that labelling for the
+    shot; the raised foot also reads only 0.2 leg lengths up, so no provisional trial starts,
+    the feet as seen become the rest and the real touchdown reads as a lift of the other leg
+    (a wrong-side trial). Telling front from back by the face landmarks is not done.
+  - *Heavy compression* ("crf 35 cam01"): the stance ankle, heel and toe drift 0.2-0.3 leg
+    lengths towards the raised leg over 0.3 s before MediaPipe swaps the two legs' labels, which
+    ends the hold early as `stance_foot_moved`; the swapped labels later start a wrong-side
+    trial.
   - *The stance ankle landmark moves with the body*: leaning with the leg held out, MediaPipe
     moves the planted ankle by 0.08-0.12 leg lengths (the toe landmark by half that), close to
-    `stance_move_ll` (0.12): in greyscale that blocked the lift ("grey cam02"). Heavy
-    compression ended a hold early as `stance_foot_moved` ("crf 35 cam01"; cause not traced
-    further). A stance position from
-    the whole foot (ankle, heel, toe) is the next step; it is not done.
-  - *High oblique view at 10 fps* (cam01): the lift is not confirmed (no trial).
-  - *A raised foot bobbing near the floor through a handheld phone* ("handheld cam02 moving
-    foot mirrored"): where the foot is barely up for a second it reads as down, so a short
-    extra trial ends there and the real one starts 1.2-4.0 s late (from run to run).
+    `stance_move_ll` (0.12). A stance position from the whole foot (ankle, heel, toe) is the
+    next step; it is not done.
   - *Handheld sway*: the stabilisation follows the true camera within 0.01° of roll and 0.5 %
     of zoom (tested frame by frame), but the model's own jitter on the zoomed, re-sampled
-    picture adds up to ~0.8° to the sway angle RMS against the same hold filmed static (360 px
-    clips); the hold times agree.
+    picture can add up to ~0.8° to the sway angle RMS against the same hold filmed static (360
+    px clips); the hold times agree.
   - *Poses the model jitters on*: a leaning, leg-out posture at 360 px reads several times the
     sway applied (the bundled demo, "cam02 leg out").
   - *Camera and editing cases not covered*: whip pans read as cuts; a jump cut on the same
