@@ -246,17 +246,41 @@ def _feed(touch, heights, dt=1 / 30, at_rest=lambda t: False, image=None):
 
 def test_the_band_above_the_threshold_holds_a_foot_down_only_if_the_picture_agrees():
     """A leg held out sideways: level with the stance foot in the picture (image height 0.02),
-    0.2 leg lengths up in world landmarks, which then glitch below the threshold for a frame
-    and drift to 0.06-0.08 (within ``touchdown_drop_ll`` above ``touchdown_height_ll``). The
-    picture never saw it come down: no touchdown. With the image height following the world
-    height (a foot really set down, read a little high), the same numbers are a touchdown."""
+    0.2 leg lengths up in world landmarks, which then read it on the floor for 0.2 s and drift
+    to 0.06-0.08 (within ``touchdown_drop_ll`` above ``touchdown_height_ll``). The picture never
+    saw it come down: no touchdown. With the image height following the world height (a foot
+    really set down, read a little high), the same numbers are a touchdown."""
     from balance_cam.core.touchdown import Touchdown
 
     cfg = StanceConfig()
     rng = np.random.default_rng(5)
-    world = np.concatenate([np.full(300, 0.2), [-0.1], 0.07 + rng.uniform(-0.01, 0.01, 150)])
+    world = np.concatenate([np.full(300, 0.2), np.zeros(6), 0.07 + rng.uniform(-0.01, 0.01, 150)])
     assert _feed(Touchdown(cfg), world, image=np.full(len(world), 0.02)) is None
     assert _feed(Touchdown(cfg), world, image=world) is not None
+
+
+def test_one_low_frame_of_a_foot_lowered_to_a_low_hold_is_not_a_touchdown():
+    """The foot lifted to 0.15 leg lengths, then lowered to a low hold at 0.07 (world and image
+    alike), with one world frame reading 0.045: one frame below the threshold does not let the
+    band above it hold the foot down (it must be down ``confirm_s`` first)."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    h = np.concatenate([np.full(60, 0.15), np.full(300, 0.07)])
+    h[90] = 0.045
+    assert _feed(Touchdown(cfg), h) is None
+
+
+def test_a_foot_low_on_the_first_frame_can_still_come_down_later():
+    """Read below the threshold on the trial's first frame (nothing before it to have come down
+    from), then held at 0.08 for 5 s and set down at 0.0: the dip is forgotten once the foot
+    reads above the threshold, and the set-down is a touchdown."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    h = np.concatenate([[0.03], np.full(150, 0.08), np.zeros(60)])
+    t = _feed(Touchdown(cfg), h)
+    assert t is not None and abs(t - (151 / 30 + cfg.touchdown_confirm_s)) <= 0.05
 
 
 def test_a_foot_held_low_all_hold_is_not_a_touchdown():

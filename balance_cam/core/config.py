@@ -33,21 +33,25 @@ class StanceConfig:
     confirm_s: float = 0.10
     """A lift or a stance-foot shift must persist this long (debounce)."""
     touchdown_height_ll: float = 0.05
-    """A still raised foot is down (touchdown) only below this height above the stance foot,
-    relative to the double stance before the lift: a foot held a few centimetres up is not."""
+    """A still raised foot comes down (touchdown) below this height above the stance foot,
+    relative to the double stance before the lift: a foot held a few centimetres up is not.
+    (Also down: a foot back where it stood, and one in the band above, see below.)"""
     touchdown_drop_ll: float = 0.04
     """... and only after coming down: at least this far below the median of its own heights
-    in the trial so far. A foot held a few centimetres up beside the stance ankle the whole hold
-    (which world landmarks can read as below ``touchdown_height_ll``) has not come down; a foot
-    back within ``lift_off_ll`` of where it stood before the lift is down either way. Once
-    down, it stays down up to ``touchdown_height_ll + touchdown_drop_ll`` (hysteresis)."""
+    over ``touchdown_window_s`` before it went below. A foot held a few centimetres up beside
+    the stance ankle the whole hold (which world landmarks can read as below
+    ``touchdown_height_ll``) has not come down; a foot back within ``lift_off_ll`` of where it
+    stood before an observed lift is down either way. Once down for ``confirm_s``, it stays
+    down up to ``touchdown_height_ll + touchdown_drop_ll`` while its world and image heights
+    are both this far below where it came down from (hysteresis)."""
     touchdown_window_s: float = 10.0
-    """The median of the raised foot's heights is taken over at most this much of the trial."""
+    """The median the raised foot came down from is over at most this much of the trial
+    before it went below ``touchdown_height_ll``."""
     touchdown_still_s: float = 0.15
     """The raised foot must stand still this long (not raised) to count as touched down; a
     swinging foot pauses for up to ~0.1 s at the top of its swing."""
     touchdown_confirm_s: float = 0.3
-    """... and must be seen below ``touchdown_height_ll`` this long, frame after frame (one
+    """... and must be seen down this long, frame after frame (one
     frame reading above does not break the run; the trial still ends when the foot stopped):
     over a long hold MediaPipe misreads a foot held still a few centimetres up beside the ankle
     as down for up to ~0.25 s now and then. A toe tap shorter than this is not a touchdown

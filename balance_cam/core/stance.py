@@ -38,11 +38,11 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
   ``touchdown_still_s`` and *down* frame after frame for ``touchdown_confirm_s``
   (:class:`~balance_cam.core.touchdown.Touchdown`; the trial ends when it stopped). Down is
-  below ``touchdown_height_ll`` having come down (at least ``touchdown_drop_ll`` below the
-  median of its own heights in the trial, so a foot held low beside the ankle all along is
-  not down; hysteresis up to ``touchdown_height_ll + touchdown_drop_ll`` while the image
-  agrees),
-  or back within ``lift_off_ll`` of where it stood before the lift; or seen down and still
+  below ``touchdown_height_ll`` having come down (``touchdown_drop_ll`` below the median of
+  its heights over ``touchdown_window_s`` before it went below: a foot held low beside the
+  ankle all along is not down; once down for ``confirm_s``, up to ``touchdown_height_ll +
+  touchdown_drop_ll`` while world and image heights both stay that far down), or back within
+  ``lift_off_ll`` of where it stood before an observed lift; or seen down and still
   more briefly, then the stance foot moving within ``touchdown_step_s`` (a touch, then a
   step); or, while the raised foot is hidden, the weight shift a touchdown causes: the
   pelvis moving from over the stance ankle towards the raised side by ``weight_shift_ll``

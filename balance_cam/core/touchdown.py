@@ -19,18 +19,21 @@ class Touchdown:
     *Down* is either of:
 
     - **come down**: below ``touchdown_height_ll`` above the stance foot, and at least
-      ``touchdown_drop_ll`` below the median of its own heights before it first went below
-      (over the last ``touchdown_window_s`` of the trial; frozen then until the foot is clearly
-      raised again, at ``lift_on_ll``; none on the trial's first frame, so a foot already low
-      then is not down by this rule). A foot held a few
-      centimetres up beside the stance ankle for the whole hold (the clinical posture) reads
-      below the threshold in world landmarks now and then but never comes down from anywhere,
-      so it is not down; a foot set down from any height above ``touchdown_height_ll +
-      touchdown_drop_ll`` is, however slowly. Once down by this rule, the foot stays down up to
-      ``touchdown_height_ll + touchdown_drop_ll`` (hysteresis: world landmarks of a foot set
-      down jitter by a few centimetres around the threshold) while the image height too is
-      ``touchdown_drop_ll`` below where it came down from (a leg held out sideways, still in the
-      picture, whose world height drifts down to the threshold, is not held down by the band);
+      ``touchdown_drop_ll`` below the median of its own heights over the last
+      ``touchdown_window_s`` before it went below (taken on the first frame below and kept
+      until the foot is clearly raised again, at ``lift_on_ll``; a dip with no heights before
+      it, on the first frame the foot is seen in the trial, is not down by this rule and is
+      forgotten when the foot is back above the threshold). A foot held a few centimetres up
+      beside the stance ankle for the whole hold (the clinical posture) reads below the
+      threshold in world landmarks now and then but never comes down from anywhere, so it is
+      not down; a foot set down from any height above ``touchdown_height_ll +
+      touchdown_drop_ll`` is, however slowly. Once it has been down by this rule for
+      ``confirm_s``, the foot stays down up to ``touchdown_height_ll + touchdown_drop_ll``
+      (hysteresis: world landmarks of a foot set down jitter by a few centimetres around the
+      threshold) while both its world and its image height are ``touchdown_drop_ll`` below
+      where it came down from (one low frame of a foot held at 7 cm does not start the band,
+      and a leg held out sideways, still in the picture, whose world height drifts down, is
+      not held down by it);
     - **back where it stood**: within ``lift_off_ll`` of its rest position before the lift (the
       caller passes ``at_rest``; only when the lift was seen), which also catches a low foot
       set down where the world height misreads it as up.
@@ -47,19 +50,21 @@ class Touchdown:
         self._misses = 0
         self._heights: deque[tuple[float, float, float]] = deque()  # t, height, image height
         self._before: np.ndarray | None = None  # median height, image height it came down from
-        self._came_down = False
+        self._below = Debounce(cfg.confirm_s)  # come down below the threshold, for how long
+        self._held = False  # down long enough for the band above the threshold to hold it
         self.since: float | None = None
         self.brief_since: float | None = None
 
     def is_down(self, t_s: float, heights_ll: tuple[float, float] | None, at_rest: bool) -> bool:
         """Record this frame's heights of the raised foot (image, world: NaN without world
         landmarks; None: not seen) and say whether it is down by either rule above."""
-        if heights_ll is None:
+        if heights_ll is None or not np.isfinite(heights_ll).any():
             return at_rest
         c, (h_px, h_w) = self.cfg, heights_ll
         h = h_w if np.isfinite(h_w) else h_px
-        if h >= c.lift_on_ll:  # clearly raised again
-            self._before = None
+        unknown = self._before is not None and np.isnan(self._before[0])
+        if h >= c.lift_on_ll or (unknown and h >= c.touchdown_height_ll):
+            self._before = None  # clearly raised again, or up from a dip with nothing before it
         elif h < c.touchdown_height_ll and self._before is None:  # just went below: what it came down from
             self._before = (np.median([(v, v_px) for _, v, v_px in self._heights], axis=0)
                             if self._heights else np.full(2, np.nan))  # fmt: skip
@@ -67,10 +72,11 @@ class Touchdown:
         while self._heights[0][0] < t_s - c.touchdown_window_s:
             self._heights.popleft()
         drop, drop_px = (-np.inf, -np.inf) if self._before is None else self._before - (h, h_px)
-        in_band = self._came_down and drop_px >= c.touchdown_drop_ll  # the picture agrees
-        below = c.touchdown_height_ll + (c.touchdown_drop_ll if in_band else 0.0)
-        self._came_down = bool(h < below and drop >= c.touchdown_drop_ll)
-        return self._came_down or at_rest
+        below = bool(h < c.touchdown_height_ll and drop >= c.touchdown_drop_ll)
+        in_band = (self._held and h < c.touchdown_height_ll + c.touchdown_drop_ll
+                   and min(drop, drop_px) >= c.touchdown_drop_ll)  # fmt: skip
+        self._held = (self._held or self._below.update(t_s, below)) and (below or in_band)
+        return below or in_band or at_rest
 
     def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None,
                at_rest: bool = False) -> bool:  # fmt: skip
@@ -79,7 +85,8 @@ class Touchdown:
         since when it is still (None: moving or not seen), and whether it is back at its rest
         position. True once the touchdown is confirmed."""
         on_floor = self.is_down(t_s, heights_ll, at_rest)
-        raised = heights_ll is not None and self._heights[-1][1] >= self.cfg.lift_on_ll
+        h = np.nan if heights_ll is None else heights_ll[1] if np.isfinite(heights_ll[1]) else heights_ll[0]
+        raised = bool(h >= self.cfg.lift_on_ll)
         self._misses = 0 if on_floor else self._misses + 1
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
         if self._run.since is None:
@@ -104,7 +111,8 @@ class Touchdown:
         self._run.reset()
         self._heights.clear()
         self._before = None
-        self._came_down = False
+        self._below.reset()
+        self._held = False
         self._misses, self.since, self.brief_since = 0, None, None
 
 
@@ -136,10 +144,10 @@ class WeightShift:
     def update(self, t_s: float, offset_ll: float, hidden: bool) -> bool:
         """Feed the pelvis-minus-stance-ankle x offset (leg lengths); True once confirmed."""
         c, offset = self.cfg, self._sign * offset_ll
-        old = [v for t, v in self._offsets if t <= t_s - c.weight_shift_s]
+        old = [v for t, v in self._offsets if t <= t_s - c.weight_shift_s] if hidden else []
         self._offsets.append((t_s, offset))
         while self._offsets and self._offsets[0][0] < t_s - c.weight_shift_window_s:
             self._offsets.popleft()
         threshold = max(c.weight_shift_ll, c.weight_shift_frac * self._apart_ll)
-        moved = hidden and len(old) > 0 and offset - float(np.median(old)) >= threshold
+        moved = len(old) > 0 and offset - float(np.median(old)) >= threshold  # only while hidden
         return self.debounce.update(t_s, moved)
