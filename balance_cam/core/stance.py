@@ -129,6 +129,7 @@ class StanceDetector:
         self._raised_ref: np.ndarray | None = None
         self._raised_rest: np.ndarray | None = None
         self._start_ref = Reference()
+        self._shift_onset: float | None = None  # when the stance foot began to leave
         self._last_rest_t: float | None = None
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
@@ -272,7 +273,7 @@ class StanceDetector:
         self._touch.reset()
         self._moved.reset()
         self._leaving.reset()
-        self._shift_onset: float | None = None
+        self._shift_onset = None
         for d in self._lift.values():
             d.reset()
 
@@ -304,7 +305,8 @@ class StanceDetector:
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
             # feet's rest and the height reference where they stood at the start.
-            self._feet[raised].rest, self._feet[self.stance].rest = self._raised_ref, self._stance_ref
+            self._feet[raised].rest = self._raised_ref.copy()
+            self._feet[self.stance].rest = self._stance_ref.copy()
             self._ref = self._start_ref
             self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
             return None
