@@ -74,7 +74,7 @@ class Touchdown:
         drop, drop_px = (-np.inf, -np.inf) if self._before is None else self._before - (h, h_px)
         below = bool(h < c.touchdown_height_ll and drop >= c.touchdown_drop_ll)
         in_band = (self._held and h < c.touchdown_height_ll + c.touchdown_drop_ll
-                   and min(drop, drop_px) >= c.touchdown_drop_ll)  # fmt: skip
+                   and drop >= c.touchdown_drop_ll and drop_px >= c.touchdown_drop_ll)  # fmt: skip
         self._held = (self._held or self._below.update(t_s, below)) and (below or in_band)
         return below or in_band or at_rest
 
