@@ -90,6 +90,7 @@ from balance_cam.core.stance_features import (
     FeatureTracker,
     Reference,
     StanceFeatures,
+    event_height_ll,
     foot_height_ll,
     height_ll,
     reference_at,
@@ -221,8 +222,8 @@ class StanceDetector:
         ``start_raised_ll`` above the other foot in the image and in world landmarks (camera
         vertical). A staggered stance filmed from above can pass this too: such a trial is
         provisional and is reinterpreted when the other foot lifts (see ``_check_holding``)."""
-        h_px, h_w = height_ll(f, side, self._ref)
-        return min(h_px, h_w if np.isfinite(h_w) else h_px) >= self.cfg.start_raised_ll
+        heights = height_ll(f, side, self._ref)
+        return min(heights[0], event_height_ll(heights)) >= self.cfg.start_raised_ll
 
     def _enter_ready(self, f: StanceFeatures) -> None:
         self.state = "ready"

@@ -144,11 +144,16 @@ def height_ll(f: StanceFeatures, raised: Side, ref: Reference) -> tuple[float, f
     return sign * float(rise_px), sign * float(rise_w)
 
 
-def foot_height_ll(f: StanceFeatures, raised: Side, ref: Reference) -> float:
-    """:func:`height_ll` in world landmarks when available (view-independent), else in the
-    image: the one height the events use."""
-    h_px, h_w = height_ll(f, raised, ref)
+def event_height_ll(heights_ll: tuple[float, float]) -> float:
+    """Of (image, world) heights from :func:`height_ll`: the world one when available
+    (view-independent), else the image one: the one height the events use."""
+    h_px, h_w = heights_ll
     return h_w if np.isfinite(h_w) else h_px
+
+
+def foot_height_ll(f: StanceFeatures, raised: Side, ref: Reference) -> float:
+    """:func:`event_height_ll` of ``raised`` above the other foot."""
+    return event_height_ll(height_ll(f, raised, ref))
 
 
 def reference_at(f: StanceFeatures, up_w: np.ndarray) -> Reference:

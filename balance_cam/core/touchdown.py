@@ -11,6 +11,7 @@ import numpy as np
 
 from balance_cam.core.config import StanceConfig
 from balance_cam.core.feet import Debounce
+from balance_cam.core.stance_features import event_height_ll
 
 
 class Touchdown:
@@ -55,13 +56,12 @@ class Touchdown:
         self.since: float | None = None
         self.brief_since: float | None = None
 
-    def is_down(self, t_s: float, heights_ll: tuple[float, float] | None, at_rest: bool) -> bool:
-        """Record this frame's heights of the raised foot (image, world: NaN without world
-        landmarks; None: not seen) and say whether it is down by either rule above."""
-        if heights_ll is None or not np.isfinite(heights_ll).any():
+    def _is_down(self, t_s: float, h: float, h_px: float, at_rest: bool) -> bool:
+        """Record this frame's height of the raised foot (:func:`event_height_ll`; NaN: not seen)
+        and its image height, and say whether it is down by either rule above."""
+        if not np.isfinite(h):
             return at_rest
-        c, (h_px, h_w) = self.cfg, heights_ll
-        h = h_w if np.isfinite(h_w) else h_px
+        c = self.cfg
         unknown = self._before is not None and np.isnan(self._before[0])
         if h >= c.lift_on_ll or (unknown and h >= c.touchdown_height_ll):
             self._before = None  # clearly raised again, or up from a dip with nothing before it
@@ -84,8 +84,8 @@ class Touchdown:
         :func:`~balance_cam.core.stance_features.height_ll`, leg lengths; None when not seen),
         since when it is still (None: moving or not seen), and whether it is back at its rest
         position. True once the touchdown is confirmed."""
-        on_floor = self.is_down(t_s, heights_ll, at_rest)
-        h = np.nan if heights_ll is None else heights_ll[1] if np.isfinite(heights_ll[1]) else heights_ll[0]
+        h, h_px = (np.nan, np.nan) if heights_ll is None else (event_height_ll(heights_ll), heights_ll[0])
+        on_floor = self._is_down(t_s, h, h_px, at_rest)
         raised = bool(h >= self.cfg.lift_on_ll)
         self._misses = 0 if on_floor else self._misses + 1
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
