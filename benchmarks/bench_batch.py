@@ -50,7 +50,7 @@ def bare(folder: Path) -> dict[str, float]:
     from balance_cam.io.sources import iter_frames
     from balance_cam.pose.factory import create_backend
 
-    backend = create_backend("full")
+    backend = create_backend("full", threads=1)  # one model per core, as batch workers run
     t0 = time.time()
     frames = 0
     for clip in sorted(folder.iterdir()):

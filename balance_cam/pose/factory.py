@@ -14,17 +14,20 @@ from balance_cam.pose.base import PoseBackend, PoseError
 from balance_cam.pose.registry import is_legacy
 
 
-def create_backend(model: str = "full", person: str | None = None, **kwargs: object) -> PoseBackend:
+def create_backend(model: str = "full", person: str | None = None, threads: int | None = None,
+                   **kwargs: object) -> PoseBackend:  # fmt: skip
     """A backend for ``model``; ``person`` (Tasks models only) chooses who is tested:
-    ``auto``, ``largest``, ``center`` or an index from the left. Keyword arguments go to the
-    backend (e.g. ``num_poses``, ``running_mode``)."""
+    ``auto``, ``largest``, ``center`` or an index from the left. ``threads``: the legacy
+    model's inference threads (default :func:`~balance_cam.pose.base.model_threads`; Tasks
+    models run on MediaPipe's own default). Keyword arguments go to the backend (e.g.
+    ``num_poses``, ``running_mode``)."""
     if is_legacy(model):
         if person is not None:
             raise ValueError(f"--person needs a Tasks model (lite, heavy, full-tasks or a .task "
                              f"file); the legacy {model} model follows one person only")  # fmt: skip
         from balance_cam.pose.mediapipe_legacy import LegacyPoseBackend
 
-        return LegacyPoseBackend(**kwargs)  # type: ignore[arg-type]
+        return LegacyPoseBackend(threads=threads, **kwargs)  # type: ignore[arg-type]
     try:
         from balance_cam.pose.tasks import TasksPoseBackend
     except ImportError as exc:  # pragma: no cover - depends on what is installed

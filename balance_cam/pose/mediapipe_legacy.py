@@ -12,7 +12,7 @@ import numpy as np
 
 from balance_cam.core.series import PoseFrame
 from balance_cam.io.files import sha256_of
-from balance_cam.pose.base import ModelInfo, PoseError
+from balance_cam.pose.base import MAX_MODEL_THREADS, ModelInfo, PoseError, model_threads
 from balance_cam.pose.bundle import bundled_tflite
 from balance_cam.pose.mp_import import import_mediapipe
 
@@ -34,12 +34,43 @@ def read_only(image_rgb: np.ndarray) -> np.ndarray:
     return view
 
 
+def _threaded_pose_class(mp_pose: object, threads: int) -> type:
+    """``mediapipe.solutions.pose.Pose`` whose two networks (detector and landmarker) run on
+    ``threads`` XNNPACK threads. The legacy API has no such option: the graph's expanded config
+    is edited before the graph starts, the way ``SolutionBase`` itself sets its
+    ``calculator_params``."""
+    from mediapipe.calculators.tensor import inference_calculator_pb2 as icp
+
+    base: type = mp_pose.Pose  # type: ignore[attr-defined]
+
+    class ThreadedPose(base):  # type: ignore[misc, valid-type]
+        def _modify_calculator_options(self, config: object, params: object) -> None:
+            super()._modify_calculator_options(config, params)
+            n = 0
+            for node in config.node:  # type: ignore[attr-defined]
+                if node.calculator.startswith("InferenceCalculator"):
+                    opts = node.options.Extensions[icp.InferenceCalculatorOptions.ext]
+                    opts.delegate.xnnpack.num_threads = threads
+                    n += 1
+            if n == 0:  # pragma: no cover - a mediapipe whose graph changed
+                raise PoseError("the pose graph has no inference calculator to set threads on")
+
+    return ThreadedPose
+
+
 class LegacyPoseBackend:
-    """BlazePose full, legacy solutions API. Only one person is supported by this backend."""
+    """BlazePose full, legacy solutions API. Only one person is supported by this backend.
+
+    ``threads``: the model's inference threads (:func:`~balance_cam.pose.base.model_threads`
+    when None); the landmarks are the same for any count."""
 
     def __init__(
-        self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5
-    ) -> None:
+        self, min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
+        threads: int | None = None,
+    ) -> None:  # fmt: skip
+        self.threads = model_threads() if threads is None else threads
+        if not 1 <= self.threads <= MAX_MODEL_THREADS:
+            raise PoseError(f"model threads must be 1 to {MAX_MODEL_THREADS}, but got {self.threads}")
         try:
             mp = import_mediapipe()
             from mediapipe.python.solutions import pose as mp_pose
@@ -50,7 +81,7 @@ class LegacyPoseBackend:
             backend="mediapipe-legacy", name="full", version=mp.__version__,
             sha256=sha256_of(detector, landmarker), multi_person=False,
         )  # fmt: skip
-        self._pose = mp_pose.Pose(
+        self._pose = _threaded_pose_class(mp_pose, self.threads)(
             static_image_mode=False, model_complexity=1, smooth_landmarks=False,
             enable_segmentation=False, min_detection_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,

@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
 
 from balance_cam.apps.batch.inputs import BatchError
+from balance_cam.pose.base import MODEL_THREADS_ENV, auto_model_threads, usable_cores
 
 log = logging.getLogger(__name__)
 
@@ -135,20 +136,25 @@ def secure_local_client(workers: int | None = None, dashboard: bool = False) -> 
     """``(client, n_workers)`` of a local cluster that only this process can use.
 
     ``workers`` single-threaded worker processes (default: one per core), TLS on loopback, no
-    HTTP listener left open unless ``dashboard`` (the scheduler's, on 127.0.0.1).
+    HTTP listener left open unless ``dashboard`` (the scheduler's, on 127.0.0.1). Each worker's
+    pose model gets its share of the cores (``$BALANCE_CAM_MODEL_THREADS``, unless set;
+    :func:`~balance_cam.pose.base.auto_model_threads` of cores / workers): one thread with a
+    worker per core, three for each of 2 workers on 8 cores.
     """
     import dask
     from distributed import Client, LocalCluster
 
     n = workers or os.cpu_count() or 1
     security = local_security()
+    share = auto_model_threads(usable_cores() // n)
+    env = {} if MODEL_THREADS_ENV in os.environ else {MODEL_THREADS_ENV: str(share)}
     routes = NO_HTTP_ROUTES if not dashboard else {"distributed.worker.http.routes": []}
     with dask.config.set(routes):  # captured by each Nanny for its worker processes
         cluster = LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
             protocol="tls://", security=security, dashboard_address=None,
             scheduler_kwargs=_dashboard_kwargs(dashboard),
-            plugins=(CloseHttpWorker(), IgnoreSigint()), silence_logs=logging.CRITICAL,
+            plugins=(CloseHttpWorker(), IgnoreSigint()), silence_logs=logging.CRITICAL, env=env,
         )  # fmt: skip
     with cluster, Client(cluster, security=security) as client:
         if dashboard:

@@ -315,6 +315,7 @@ def batch_command(
     :class:`~balance_cam.apps.errors.FailedFilesError` after everything is written."""
     from balance_cam.apps.errors import FailedFilesError, InterruptedRunError
     from balance_cam.apps.signals import exit_code, stop_word, stopped_by
+    from balance_cam.pose.base import model_threads
     from balance_cam.render.console import batch_summary_lines, print_lines
     from balance_cam.render.progress import BatchProgress
 
@@ -327,6 +328,7 @@ def batch_command(
         check_history(db)
     quiet_dask_logs(logging.getLogger("balance_cam").level == logging.DEBUG)
     check_cluster(cluster)
+    model_threads()  # a bad $BALANCE_CAM_MODEL_THREADS: one line now, not one failure per video
     planned = plan_batch(inputs, options, config)  # refusals before the progress bar and the cluster
     with BatchProgress(quiet) as progress:
         report, tables = run_batch(inputs, options, config, on_outcome=progress.outcome,

@@ -96,7 +96,10 @@ def tune_malloc() -> bool:
 
 def _worker_backend(model: str) -> Any:
     """This thread's pose backend for ``model``, loaded once and reset between videos
-    (MediaPipe's tracking state would otherwise carry over from the previous video)."""
+    (MediaPipe's tracking state would otherwise carry over from the previous video). Its model
+    runs on ``$BALANCE_CAM_MODEL_THREADS`` threads, else one: a cluster runs a model per core
+    (the local cluster sets the variable to its share, :func:`.cluster.secure_local_client`)."""
+    from balance_cam.pose.base import model_threads
     from balance_cam.pose.factory import create_backend
 
     cache: dict[str, Any] = _local.__dict__.setdefault("backends", {})
@@ -107,7 +110,7 @@ def _worker_backend(model: str) -> Any:
     if backend is not None:  # no reset: a fresh instance keeps results equal to `analyze`
         backend.close()
     tune_malloc()
-    cache[model] = create_backend(model)
+    cache[model] = create_backend(model, threads=model_threads(default=1))
     return cache[model]
 
 
