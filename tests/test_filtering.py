@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from balance_cam.core.butterworth import butter_lowpass_sos, sosfiltfilt
 from balance_cam.core.filtering import (
     LegSwapGuard,
     OneEuroFilter,
@@ -99,6 +100,37 @@ def test_lowpass_columns_low_rate_and_short_series():
     np.testing.assert_allclose(y[20:60], x[20:60], atol=0.01)
     short = np.arange(10.0)
     np.testing.assert_array_equal(lowpass_zero_phase(short, 30.0, 5.0), short)
+
+
+@pytest.mark.parametrize("order", [2, 4, 6])
+@pytest.mark.parametrize("wn", [0.02, 0.1667, 0.3333, 0.8])
+def test_butterworth_design_and_zero_phase_filter_equal_scipy(order, wn):
+    """The numpy Butterworth (no scipy.signal import at run time, issue 17) is SciPy's."""
+    signal = pytest.importorskip("scipy.signal")
+    ours = butter_lowpass_sos(order, wn)
+    np.testing.assert_allclose(ours, signal.butter(order, wn, output="sos"), rtol=0, atol=1e-12)
+    rng = np.random.default_rng(order)
+    for x in (rng.normal(size=(900, 3)).cumsum(axis=0), rng.normal(size=3 * (order + 1) + 1)):
+        expected = signal.sosfiltfilt(signal.butter(order, wn, output="sos"), x, axis=0)
+        np.testing.assert_allclose(sosfiltfilt(ours, x), expected, rtol=1e-10, atol=1e-10)
+
+
+def test_butterworth_refuses_odd_orders_bad_cutoffs_and_short_signals():
+    for order, wn in ((3, 0.3), (0, 0.3), (4, 0.0), (4, 1.0), (4, float("nan"))):
+        with pytest.raises(ValueError):
+            butter_lowpass_sos(order, wn)
+    with pytest.raises(ValueError, match="more than 15 samples"):
+        sosfiltfilt(butter_lowpass_sos(4, 0.3), np.zeros(15))
+
+
+def test_metrics_do_not_import_scipy_signal():
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from balance_cam.core.filtering import lowpass_zero_phase; "
+            "lowpass_zero_phase(np.zeros(200), 30.0, 5.0); print('scipy.signal' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 # -- One-Euro -----------------------------------------------------------------------------

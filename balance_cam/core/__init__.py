@@ -1,4 +1,4 @@
-"""The analysis core: pure computation on landmark arrays (numpy and scipy only).
+"""The analysis core: pure computation on landmark arrays (numpy only at run time).
 
 skeleton (landmark names) → series (the one pose type) → filtering → stance (events) →
 metrics (sway) → summary (left/right, verdict) → results (frozen result types), driven one

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from balance_cam.core.butterworth import butter_lowpass_sos, sosfiltfilt
 from balance_cam.core.skeleton import LEG_SWAP, idx
 
 
@@ -63,20 +64,19 @@ def median_rate_hz(t_s: np.ndarray) -> float:
 
 
 def lowpass_zero_phase(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int = 4) -> np.ndarray:
-    """Zero-phase Butterworth low-pass (``sosfiltfilt``) along axis 0 of a NaN-free array.
+    """Zero-phase Butterworth low-pass along axis 0 of a NaN-free array
+    (:func:`balance_cam.core.butterworth.sosfiltfilt`, SciPy's ``sosfiltfilt`` to the bit).
 
     The cut-off is clamped to 0.8 × Nyquist for low frame rates; series too short for the
     filter's padding are returned unfiltered.
     """
-    from scipy import signal  # on first use: importing it costs ~0.9 s (apps.analyze warms it up)
-
     nyq = fs_hz / 2.0
     wn = min(cutoff_hz, 0.8 * nyq) / nyq
-    sos = signal.butter(order // 2 * 2, wn, btype="low", output="sos")
+    sos = butter_lowpass_sos(max(2, order // 2 * 2), wn)
     padlen = 3 * (2 * len(sos) + 1)
     if len(x) <= padlen:
         return np.asarray(x, dtype=np.float64)
-    return signal.sosfiltfilt(sos, x, axis=0)
+    return sosfiltfilt(sos, x)
 
 
 class OneEuroFilter:
