@@ -11,7 +11,11 @@ clip (OpenCV ~8 ms a frame here, the 8.8 ms issue 17 measured on a real phone cl
 ``--clip FILE`` measures any real video as it is. Rows, per clip, all on the same file:
 
 - ``decode``: PyAV decode + RGB conversion (sources.iter_frames) alone.
-- ``bare``: decode + pose model (including loading it), nothing else: the ceiling.
+- ``bare``: decode + pose model (including loading it), nothing else, the model on one thread as
+  MediaPipe runs it by default.
+- ``model calls alone``: the bare loop's model calls only, decoding not timed: the most any
+  pipeline with the model on one thread can reach. Its ratio to ``naive OpenCV loop, in one
+  process`` (printed below the table) is the ceiling of ``analyze`` against the naive loop.
 - ``analyze``: ``analyze_video`` end to end (decode in a reader thread with the picture checks -
   camera motion, cuts -, pose, leg-swap guard, stance state machine, series, metrics). Target:
   >= 0.95 of ``bare``.
@@ -107,9 +111,10 @@ def time_decode(clip: Path) -> tuple[float, int]:
 
 
 def time_bare(clip: Path, model: str) -> tuple[float, int]:
-    """Decode + pose only; includes loading the model, as ``analyze`` and ``live`` do."""
+    """Decode + pose only, the model on one thread (MediaPipe's default); includes loading the
+    model, as ``analyze`` and ``live`` do."""
     t0, n = time.perf_counter(), 0
-    backend = create_backend(model)
+    backend = create_backend(model, threads=1)
     try:
         for f in iter_frames(clip):
             backend.process(f.rgb, int(round(f.t_s * 1000)))
@@ -117,6 +122,44 @@ def time_bare(clip: Path, model: str) -> tuple[float, int]:
         return time.perf_counter() - t0, n
     finally:
         backend.close()
+
+
+def time_model_alone(clip: Path, model: str) -> tuple[float, int]:
+    """The model calls of the bare loop alone (decoding not timed): the ceiling of any pipeline
+    whose model runs on one thread, since the model is the one stage that cannot overlap
+    itself (tracking needs the previous frame's landmarks)."""
+    n, inside = 0, 0.0
+    backend = create_backend(model, threads=1)
+    try:
+        for f in iter_frames(clip):
+            t0 = time.perf_counter()
+            backend.process(f.rgb, int(round(f.t_s * 1000)))
+            inside += time.perf_counter() - t0
+            n += 1
+        return inside, n
+    finally:
+        backend.close()
+
+
+def time_naive_in_process(clip: Path, model: str) -> tuple[float, int]:
+    """:data:`NAIVE_LOOP` run in this process (no process start)."""
+    import cv2
+    import mediapipe as mp
+
+    t0, n = time.perf_counter(), 0
+    cap = cv2.VideoCapture(str(clip))
+    pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False)
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            n += 1
+        return time.perf_counter() - t0, n
+    finally:
+        pose.close()
+        cap.release()
 
 
 def time_analyze(clip: Path, model: str) -> tuple[float, int]:
@@ -240,11 +283,15 @@ def measure(clip: Path, size: tuple[int, int] | str, frames: int, models: list[s
         jobs: list[tuple[str, Callable[[], tuple[float, int]]]] = [("decode", lambda: time_decode(clip))]
         for m in models:
             jobs += [(f"bare {m}", lambda m=m: time_bare(clip, m)),
+                     (f"model calls alone {m}", lambda m=m: time_model_alone(clip, m)),
                      (f"analyze {m}", lambda m=m: time_analyze(clip, m)),
                      (f"analyze, no camera checks {m}",
                       lambda m=m: time_analyze_unchecked(clip, m))]  # fmt: skip
             if live and size == (640, 480):
                 jobs.append((f"live (no window) {m}", lambda m=m: time_live(clip, m)))
+            if m == "full":
+                jobs.append(("naive OpenCV loop, in one process full",
+                             lambda m=m: time_naive_in_process(clip, m)))  # fmt: skip
         if e2e:
             jobs += [("process: naive OpenCV + MediaPipe loop", lambda: time_process_naive(clip, frames)),
                      ("process: balance-cam analyze --json",
@@ -271,6 +318,10 @@ def report(title: str, frames: int, repeat: int, rows: dict[str, list[float]]) -
             model = name.split()[-1]
             ratio, against = med / statistics.median(rows.get(f"bare {model}", [np.nan])), f"bare {model}"
         print(f"{name:44s} {med:8.1f} {min(fps):6.1f}–{max(fps):6.1f} {ratio:8.3f}  {against}")
+    alone, naive_here = rows.get("model calls alone full"), rows.get("naive OpenCV loop, in one process full")
+    if alone and naive_here:
+        print(f"ceiling with the model on one thread: model calls alone / naive loop in one process = "
+              f"{statistics.median(alone) / statistics.median(naive_here):.3f}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
