@@ -319,3 +319,68 @@ def test_a_foot_set_down_from_any_height_is_a_touchdown(held_ll):
     h[450:] = 0.01
     t = _feed(Touchdown(cfg), h)
     assert t is not None and abs(t - (15.0 + cfg.touchdown_confirm_s)) <= 0.05
+
+
+def test_first_frame_positions_off_do_not_freeze_the_rest():
+    """MediaPipe's first frame of a person can place both ankles 0.05-0.1 leg lengths from
+    where they settle (seen on greyscale video). The feet then stand still where they settled:
+    that, not the first frame, is where they stand. At the lift (3 s) the stance ankle landmark
+    shifts 0.08 leg lengths (the model moves it as the body leans): less than
+    ``stance_move_ll`` from where the foot stood, so the lift is timed. Before, the rest stayed
+    on the first frame, the stance foot looked moved by 0.13 and there was no trial."""
+    from tests.landmark_fixtures import L_PX, W
+
+    s = standing_series(8.0, 30, [(3.0, 6.5, "right", 0.25)])
+    image = s.image.copy()
+    for side in ("left", "right"):
+        for j in ("ankle", "heel", "foot_index"):
+            image[0, idx(side, j), 0] -= 0.05 * L_PX / W  # type: ignore[arg-type]
+    s = shifted(replace(s, image=image), 2.95, "left", 0.08)
+    (t,) = trials_of(s)
+    assert t.stance == "left" and t.stop_reason == "touchdown"
+    assert abs(t.start_s - 3.0) <= 0.1 and abs(t.end_s - 6.5) <= 0.1
+
+
+def _feed_at(touch, world, image, pos_px, length_px=400.0, dt=1 / 30, still_from=0.0):
+    """Feed heights and image positions; still since ``still_from`` (None before). The time of
+    the first confirmed touchdown, or None."""
+    for i, (h, h_px, p) in enumerate(zip(world, image, pos_px, strict=True)):
+        t = i * dt
+        still = still_from if t >= still_from else None
+        if touch.update(t, (h_px, h), still_since=still, pos_px=p, length_px=length_px):
+            return t
+    return None
+
+
+def test_a_foot_held_out_whose_world_height_drifts_down_has_not_come_down():
+    """A leg held out sideways, motionless in the picture, whose world height reads 0.13 leg
+    lengths and then drifts to 0.03 (seen at 10 frames/s): the foot never moved in the
+    picture, so it has not come down. The same heights with the foot moving in the picture by
+    as much as it dropped are a touchdown."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    rng = np.random.default_rng(7)
+    n = 400
+    world = np.concatenate([np.full(30, 0.13), np.linspace(0.13, 0.03, 120), np.full(n - 150, 0.03)])
+    image = np.full(n, -0.16)  # an oblique view: the raised foot looks lower than the stance one
+    still = np.array([60.0, 360.0]) + rng.normal(0, 0.5, (n, 2))
+    assert _feed_at(Touchdown(cfg), world, image, still) is None
+    moving = still.copy()
+    moving[30:150, 1] += np.linspace(0.0, 0.1 * 400.0, 120)
+    moving[150:, 1] += 0.1 * 400.0
+    assert _feed_at(Touchdown(cfg), world, image, moving) is not None
+
+
+def test_a_set_down_foot_reading_high_for_a_frame_stays_down():
+    """A foot set down at 10 s whose heights then jitter (a degraded picture): a single frame
+    reading 0.1 leg lengths up, then frames in the band above the threshold. One frame up is not
+    "raised again": the foot stays down and the touchdown is timed when it stopped, at 10 s."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    h = np.concatenate([np.full(300, 0.3), np.zeros(5), [cfg.lift_on_ll + 0.005],
+                        np.full(20, cfg.touchdown_height_ll + 0.5 * cfg.touchdown_drop_ll)])  # fmt: skip
+    touch = Touchdown(cfg)
+    t = _feed_at(touch, h, h, [None] * len(h), still_from=10.0)
+    assert t is not None and touch.since == 10.0

@@ -44,6 +44,12 @@ class StanceConfig:
     stood before an observed lift is down either way. Once down for ``confirm_s``, it stays
     down up to ``touchdown_height_ll + touchdown_drop_ll`` while its world and image heights
     are both this far below where it came down from (hysteresis)."""
+    touchdown_moved_frac: float = 0.5
+    """... and having moved in the picture: the raised foot's image position at least this
+    fraction of ``touchdown_drop_ll`` (leg lengths) from the median of its positions it came
+    down from. A foot that comes down moves in the picture from any camera not looking straight
+    down on it (half the drop allows a camera 60° above the horizontal); a foot held still out
+    sideways whose world height drifts down has not come down."""
     touchdown_window_s: float = 10.0
     """The median the raised foot came down from is over at most this much of the trial
     before it went below ``touchdown_height_ll``."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -67,9 +68,12 @@ class FootTracker:
         speed = float(np.linalg.norm(pos - p0) / length_px / (t_s - t0)) if t_s > t0 else 0.0
         self.speed_ll_s = speed
         if speed < self.still_ll_s:
-            # Stillness began when the window that is now still began, where the foot then was.
+            # Stillness began when the window that is now still began; where the foot stood is
+            # the median of the window's positions (not its first one: the model's first frame
+            # of a person, or a glitch, can sit 0.1 leg lengths off).
             if self.still_since is None:
-                self.still_since, self.still_at = t0, p0
+                self.still_since = t0
+                self.still_at = np.median([p for _, p in self.hist], axis=0)
         else:
             self.still_since = self.still_at = None
 
@@ -112,3 +116,26 @@ def both_jumped(now_px: Sequence[np.ndarray], last_px: Sequence[np.ndarray], len
     both ankles somewhere between the legs for a frame or two; such a frame is not used."""
     moved = [float(np.linalg.norm(a - b)) / length_px for a, b in zip(now_px, last_px, strict=True)]
     return min(moved) > move_ll
+
+
+def rest_verdict(feet: Sequence[FootTracker], t_s: float, resettle_s: float,
+                 away_ll: float) -> Literal["follow", "reset", "keep"]:  # fmt: skip
+    """With both feet standing still, what their rest positions do (:mod:`balance_cam.core.stance`).
+
+    - ``"follow"``: both within ``away_ll`` of rest: the rest follows them (slow drift);
+    - ``"reset"``: some foot is ``away_ll`` or more from rest, both have stood still for
+      ``resettle_s``, and every foot that is away was already away when it stopped (a step, a
+      wider stance): where they stand is the new rest;
+    - ``"keep"``: one foot away more than twice as far as the other, not settled there: the
+      shape of a lift in progress (however slow), so the rest stays where the feet stood;
+    - otherwise ``"follow"`` too: both feet away alike, which no lift does (the model's first
+      positions of a person settling 0.05-0.1 leg lengths from where it put them).
+    """
+    disp = [ft.displacement() for ft in feet]
+    moved = [ft for ft, d in zip(feet, disp, strict=True) if d >= away_ll]
+    if not moved:
+        return "follow"
+    if min(ft.still_for(t_s) for ft in feet) >= resettle_s and all(
+            ft.settled_away(t_s, resettle_s, away_ll) for ft in moved):  # fmt: skip
+        return "reset"
+    return "keep" if max(disp) > 2 * min(disp) else "follow"

@@ -41,7 +41,8 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   below ``touchdown_height_ll`` having come down (``touchdown_drop_ll`` below the median of
   its heights over ``touchdown_window_s`` before it went below: a foot held low beside the
   ankle all along is not down; once down for ``confirm_s``, up to ``touchdown_height_ll +
-  touchdown_drop_ll`` while world and image heights both stay that far down), or back within
+  touchdown_drop_ll`` while world and image heights both stay that far down; a foot that
+  came down also moved in the picture, ``touchdown_moved_frac`` of the drop), or back within
   ``lift_off_ll`` of where it stood before an observed lift; or seen down and still
   more briefly, then the stance foot moving within ``touchdown_step_s`` (a touch, then a
   step); or, while the raised foot is hidden, the weight shift a touchdown causes: the
@@ -83,7 +84,7 @@ from typing import Literal
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed
+from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed, rest_verdict
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import (
     ANKLES,
@@ -177,17 +178,15 @@ class StanceDetector:
         return all(foot.still_for(t_s) >= self.cfg.confirm_s for foot in self._feet.values())
 
     def _update_rest(self, f: StanceFeatures) -> None:
-        """While both feet stand still, they define rest positions and the reference."""
+        """While both feet stand still, they define rest positions (follow, reset or keep:
+        :func:`~balance_cam.core.feet.rest_verdict`) and the reference."""
         feet = self._feet.values()
         if not self._both_still(f.t_s):
             return
-        moved = [ft for ft in feet if ft.displacement() >= self.cfg.lift_off_ll]
-        if moved:
-            # Both feet have settled somewhere new (a step, a wider stance): that is the new rest.
-            c = self.cfg
-            if min(ft.still_for(f.t_s) for ft in feet) < c.resettle_s or not all(
-                    ft.settled_away(f.t_s, c.resettle_s, c.lift_off_ll) for ft in moved):  # fmt: skip
-                return
+        verdict = rest_verdict(list(feet), f.t_s, self.cfg.resettle_s, self.cfg.lift_off_ll)
+        if verdict == "keep":
+            return
+        if verdict == "reset":
             for foot in feet:
                 foot.rest = foot.pos.copy()
         dt = f.t_s - self._last_rest_t if self._last_rest_t is not None else 0.0
@@ -296,7 +295,8 @@ class StanceDetector:
         touchdown = self._touch.update(
             f.t_s, height_ll(f, raised, self._ref) if seen else None,
             foot.still_since if seen else None,
-            seen and rest is not None and foot.displacement(rest) < c.lift_off_ll)
+            seen and rest is not None and foot.displacement(rest) < c.lift_off_ll,
+            foot.pos if seen else None, f.leg_length_px)
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
         shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)

@@ -19,22 +19,26 @@ class Touchdown:
 
     *Down* is either of:
 
-    - **come down**: below ``touchdown_height_ll`` above the stance foot, and at least
+    - **come down**: below ``touchdown_height_ll`` above the stance foot, at least
       ``touchdown_drop_ll`` below the median of its own heights over the last
-      ``touchdown_window_s`` before it went below (taken on the first frame below and kept
-      until the foot is clearly raised again, at ``lift_on_ll``; a dip with no heights before
-      it, on the first frame the foot is seen in the trial, is not down by this rule and is
-      forgotten when the foot is back above the threshold). A foot held a few centimetres up
-      beside the stance ankle for the whole hold (the clinical posture) reads below the
+      ``touchdown_window_s`` before it went below, and moved in the picture by
+      ``touchdown_moved_frac`` of that drop from where it stood highest in that window (a leg
+      held out sideways, motionless, whose world height drifts down has not come down). These
+      are taken on the first frame below and kept until the foot is clearly raised again, at
+      ``lift_on_ll`` for ``confirm_s`` (one frame of a set-down foot reading up is jitter; a
+      dip with no heights before it, on the first frame the foot is seen in the trial, is not
+      down by this rule and is forgotten when the foot is back above the threshold). A foot
+      held a few centimetres up beside the stance ankle for the whole hold (the clinical
+      posture) reads below the
       threshold in world landmarks now and then but never comes down from anywhere, so it is
       not down; a foot set down from any height above ``touchdown_height_ll +
       touchdown_drop_ll`` is, however slowly. Once it has been down by this rule for
       ``confirm_s``, the foot stays down up to ``touchdown_height_ll + touchdown_drop_ll``
       (hysteresis: world landmarks of a foot set down jitter by a few centimetres around the
       threshold) while both its world and its image height are ``touchdown_drop_ll`` below
-      where it came down from (one low frame of a foot held at 7 cm does not start the band,
-      and a leg held out sideways, still in the picture, whose world height drifts down, is
-      not held down by it);
+      where it came down from; one frame outside the band does not let go, two do (one low
+      frame of a foot held at 7 cm does not start the band, and a leg held out sideways,
+      still in the picture, whose world height drifts down, is not held down by it);
     - **back where it stood**: within ``lift_off_ll`` of its rest position before the lift (the
       caller passes ``at_rest``; only when the lift was seen), which also catches a low foot
       set down where the world height misreads it as up.
@@ -49,43 +53,58 @@ class Touchdown:
         self.cfg = cfg
         self._run = Debounce(cfg.touchdown_confirm_s)
         self._misses = 0
-        self._heights: deque[tuple[float, float, float]] = deque()  # t, height, image height
-        self._before: np.ndarray | None = None  # median height, image height it came down from
+        self._heights: deque[tuple[float, float, float, float, float]] = deque()  # t, heights, x, y
+        self._before: np.ndarray | None = None  # median heights it came down from, where it stood highest
         self._below = Debounce(cfg.confirm_s)  # come down below the threshold, for how long
+        self._up = Debounce(cfg.confirm_s)  # clearly raised again, for how long
         self._held = False  # down long enough for the band above the threshold to hold it
+        self._out = 0  # frames in a row neither below nor in the band
         self.since: float | None = None
         self.brief_since: float | None = None
 
-    def _is_down(self, t_s: float, h: float, h_px: float, at_rest: bool) -> bool:
-        """Record this frame's height of the raised foot (:func:`event_height_ll`; NaN: not seen)
-        and its image height, and say whether it is down by either rule above."""
+    def _is_down(self, t_s: float, h: float, h_px: float, pos_px: np.ndarray, length_px: float,
+                 at_rest: bool) -> bool:  # fmt: skip
+        """Record this frame's height of the raised foot (:func:`event_height_ll`; NaN: not seen),
+        its image height and image position, and say whether it is down by either rule above."""
         if not np.isfinite(h):
             return at_rest
         c = self.cfg
         unknown = self._before is not None and np.isnan(self._before[0])
-        if h >= c.lift_on_ll or (unknown and h >= c.touchdown_height_ll):
+        if self._up.update(t_s, h >= c.lift_on_ll) or (unknown and h >= c.touchdown_height_ll):
             self._before = None  # clearly raised again, or up from a dip with nothing before it
         elif h < c.touchdown_height_ll and self._before is None:  # just went below: what it came down from
-            self._before = (np.median([(v, v_px) for _, v, v_px in self._heights], axis=0)
-                            if self._heights else np.full(2, np.nan))  # fmt: skip
-        self._heights.append((t_s, h, h_px))
+            self._before = np.full(4, np.nan)
+            if self._heights:
+                hist = np.array([v for _, *v in self._heights])
+                highest = hist[np.nanargmax(hist[:, 0]), 2:] if np.isfinite(hist[:, 0]).any() else np.nan
+                self._before = np.r_[np.median(hist[:, :2], axis=0), highest]
+        self._heights.append((t_s, h, h_px, float(pos_px[0]), float(pos_px[1])))
         while self._heights[0][0] < t_s - c.touchdown_window_s:
             self._heights.popleft()
-        drop, drop_px = (-np.inf, -np.inf) if self._before is None else self._before - (h, h_px)
-        below = bool(h < c.touchdown_height_ll and drop >= c.touchdown_drop_ll)
+        drop = drop_px = moved = -np.inf
+        if self._before is not None:
+            drop, drop_px = self._before[:2] - (h, h_px)
+            moved = float(np.linalg.norm(pos_px - self._before[2:])) / length_px
+            moved = moved if np.isfinite(moved) else np.inf  # position unknown: the heights decide
+        below = bool(h < c.touchdown_height_ll and drop >= c.touchdown_drop_ll
+                     and moved >= c.touchdown_moved_frac * drop)  # fmt: skip
         in_band = (self._held and h < c.touchdown_height_ll + c.touchdown_drop_ll
                    and drop >= c.touchdown_drop_ll and drop_px >= c.touchdown_drop_ll)  # fmt: skip
-        self._held = (self._held or self._below.update(t_s, below)) and (below or in_band)
+        self._out = 0 if below or in_band else self._out + 1  # one frame out does not let go
+        self._held = (self._held or self._below.update(t_s, below)) and self._out < 2
         return below or in_band or at_rest
 
     def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None,
-               at_rest: bool = False) -> bool:  # fmt: skip
+               at_rest: bool = False, pos_px: np.ndarray | None = None,
+               length_px: float = float("nan")) -> bool:  # fmt: skip
         """Feed one frame: the raised foot's heights above the stance foot (image, world:
         :func:`~balance_cam.core.stance_features.height_ll`, leg lengths; None when not seen),
         since when it is still (None: moving or not seen), and whether it is back at its rest
-        position. True once the touchdown is confirmed."""
+        position; ``pos_px``: its image position and ``length_px`` the leg length, both in
+        pixels (None or NaN: unknown, taken as moved). True once the touchdown is confirmed."""
         h, h_px = (np.nan, np.nan) if heights_ll is None else (event_height_ll(heights_ll), heights_ll[0])
-        on_floor = self._is_down(t_s, h, h_px, at_rest)
+        pos = np.full(2, np.nan) if pos_px is None else np.asarray(pos_px, dtype=np.float64)
+        on_floor = self._is_down(t_s, h, h_px, pos, length_px, at_rest)
         raised = bool(h >= self.cfg.lift_on_ll)
         self._misses = 0 if on_floor else self._misses + 1
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
@@ -112,7 +131,9 @@ class Touchdown:
         self._heights.clear()
         self._before = None
         self._below.reset()
+        self._up.reset()
         self._held = False
+        self._out = 0
         self._misses, self.since, self.brief_since = 0, None, None
 
 
