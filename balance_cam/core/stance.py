@@ -315,8 +315,7 @@ class StanceDetector:
             return self._end(self._touch.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
-        step_s = self._moved.since if moved else None
-        down_s = self._touch.before_step(step_s) if step_s is not None else None
+        down_s = self._touch.before_step(self._moved.since if moved else None)
         if down_s is not None:
             return self._end(down_s, "touchdown")  # the foot came down, then the other moved
         if moved:
@@ -363,6 +362,9 @@ class StanceDetector:
         """Close a trial still running at the end of the input (or when the user stops)."""
         if self.state != "holding":
             return None
+        down_s = self._touch.before_step(self._moved.since)
+        if down_s is not None:  # pending evidence is judged as in _check_holding: down, then a step
+            return self._end(down_s, "touchdown")
         if self._touch.since is not None:
             return self._end(self._touch.since, "touchdown")
         if self._shift.since is not None:

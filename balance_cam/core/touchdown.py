@@ -119,12 +119,13 @@ class Touchdown:
             self.brief_since = None
         return run and still
 
-    def before_step(self, step_s: float) -> float | None:
+    def before_step(self, step_s: float | None) -> float | None:
         """When the stance foot started moving at ``step_s``: the time the raised foot was seen
         down and still (however briefly) within ``touchdown_step_s`` before, without being
         clearly raised since (a touchdown, then a step), else None."""
         b = self.brief_since
-        return b if b is not None and 0.0 <= step_s - b <= self.cfg.touchdown_step_s else None
+        ok = b is not None and step_s is not None and 0.0 <= step_s - b <= self.cfg.touchdown_step_s
+        return b if ok else None
 
     def reset(self) -> None:
         self._run.reset()
