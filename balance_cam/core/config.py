@@ -73,9 +73,9 @@ class StanceConfig:
     stance_move_confirm_s: float = 0.5
     """The stance ankle must stay that far away this long: a step, not a landmark glitch. Over
     a long hold MediaPipe misplaces the stance ankle now and then, mostly for 1-3 frames, but
-    for 0.23-0.30 s in 4 of the 21 robustness conditions (leg out, 60 fps, crf 35, where the
-    ankle slid towards the raised foot before the legs' labels swapped), with no move on the
-    mat. 0.5 s is about twice the longest. The trial still ends where the move began; the price
+    for 0.23-0.30 s six times in 3 of the 21 robustness conditions (leg out, 60 fps, crf 35,
+    where the ankle slid towards the raised foot before the legs' labels swapped), with no move
+    on the mat. 0.5 s is about twice the longest. The trial still ends where the move began; the price
     is that a stance foot that leaves and comes back within 0.5 s (a hop on the spot) does not
     end it."""
     weight_shift_ll: float = 0.08
