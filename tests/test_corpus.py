@@ -318,8 +318,12 @@ def test_make_clip_writes_the_planned_frames_on_the_grid(tmp_path: Path) -> None
     assert rgb.mean() < 0.6 * bright  # gain 0.5 and gamma 1.8 darken every grey level
 
 
-def test_baseline_conditions_are_varied() -> None:
-    recipes = cp.baseline_conditions(seed=10)
+CORPORA = {"baseline": cp.baseline_conditions, "held-out": cp.heldout_conditions}
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_conditions_are_varied(corpus: str) -> None:
+    recipes = CORPORA[corpus](seed=10)
     names = [r.name for r in recipes]
     assert len(set(names)) == len(names) and len({r.seed for r in recipes}) == len(recipes)
     sources = {p.source for r in recipes for p in r.pieces}
@@ -332,9 +336,27 @@ def test_baseline_conditions_are_varied() -> None:
     assert len(set(cams)) == len(cams)
 
 
+def _signature(r: cp.Recipe) -> tuple[object, ...]:
+    """What makes a condition: its shots (source and frames), camera, image and frame rate."""
+    shots = tuple((p.source, p.first, p.last, p.mode, p.speed) for p in r.pieces
+                  if p.label.startswith("hold"))  # fmt: skip
+    return (shots, r.camera is not None, r.mirror, bool(r.hide_raised_foot_s), r.grey, r.gain, r.degradation,
+            r.fps)  # fmt: skip
+
+
+def test_held_out_corpus_shares_no_condition_with_the_baseline() -> None:
+    """Held out means never seen while tuning: no condition (shots, camera, image, frame rate)
+    and no seed is in both corpora."""
+    base, held = cp.baseline_conditions(), cp.heldout_conditions()
+    assert not {_signature(r) for r in base} & {_signature(r) for r in held}
+    assert not {r.seed for r in base} & {r.seed for r in held}
+    assert {r.camera for r in held if r.camera}.isdisjoint({r.camera for r in base if r.camera})
+
+
 @pytest.mark.slow
-def test_every_baseline_condition_plans() -> None:
-    for r in cp.baseline_conditions():
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_every_condition_plans(corpus: str) -> None:
+    for r in CORPORA[corpus]():
         truth = cp.plan(r).truth
         assert truth.n_frames == len(frame_times_s(r.fps, r.duration_s))
         if truth.stance is not None:

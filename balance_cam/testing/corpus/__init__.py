@@ -45,11 +45,13 @@ cached); everything else is numpy/OpenCV.
 
 Modules, in the order they depend on each other: :mod:`.sources` (source clips, tracks,
 caching) → :mod:`.signals` (sway, camera paths) → :mod:`.recipes` (``Recipe``, ``Piece``,
-builders, :func:`~.recipes.baseline_conditions`) → :mod:`.truth` (``CorpusTruth``,
+builders, :func:`~.recipes.baseline_conditions`; :mod:`.heldout`, conditions never tuned on)
+→ :mod:`.truth` (``CorpusTruth``,
 ``expected``) → :mod:`.plan` (recipe → truth) → :mod:`.render` (frames, :func:`~.render.make_clip`)
 → :mod:`.scoring` (the must-holds).
 """
 
+from balance_cam.testing.corpus.heldout import heldout_conditions
 from balance_cam.testing.corpus.plan import Plan, conditions_label, output_size_wh, plan
 from balance_cam.testing.corpus.recipes import (
     QUICK,
@@ -61,6 +63,7 @@ from balance_cam.testing.corpus.recipes import (
     piece_starts_s,
     pose1_hold,
     pose2sim_hold,
+    seeded,
     timeline,
     two_feet,
 )
@@ -103,9 +106,9 @@ __all__ = [
     "DOWN_FRAME", "LEG_OUT_FRAME", "LOW_FOOT_FRAME", "MID_FOOT_FRAME", "NO_SWAY", "QUICK", "SOURCES",
     "TWO_FEET_FRAME", "CameraPath", "CorpusTruth", "ExpectedTrial", "HandheldCamera", "Piece", "Plan",
     "Recipe", "SourceClip", "SourceTrack", "SwaySignal", "as3", "baseline_conditions", "centred_rms",
-    "compilation", "conditions_label", "default_samples_dir", "fit_window", "hide_raised_foot",
-    "landmark_px", "load_source", "make_clip", "multicam_edit", "output_size_wh", "person_alpha",
-    "photometric", "piece_starts_s", "plan", "pose1_hold", "pose2sim_hold", "raised_foot_mask",
-    "realistic_sway", "relabel_legs", "render", "timeline", "track_source", "two_feet",
-    "window_matrix",
+    "compilation", "conditions_label", "default_samples_dir", "fit_window", "heldout_conditions",
+    "hide_raised_foot", "landmark_px", "load_source", "make_clip", "multicam_edit", "output_size_wh",
+    "person_alpha", "photometric", "piece_starts_s", "plan", "pose1_hold", "pose2sim_hold",
+    "raised_foot_mask", "realistic_sway", "relabel_legs", "render", "seeded", "timeline", "track_source",
+    "two_feet", "window_matrix",
 ]

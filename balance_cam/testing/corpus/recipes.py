@@ -282,8 +282,13 @@ def baseline_conditions(seed: int = 0) -> list[Recipe]:
     Each condition has its own seed (``seed`` + its number), so sway signals and camera paths
     differ between conditions, and a different ``seed`` gives a different corpus.
     """
+    return seeded(_conditions(HandheldCamera()), seed)
+
+
+def seeded(recipes: Sequence[Recipe], seed: int) -> list[Recipe]:
+    """Give the i-th recipe (and its camera path) the seed ``seed + i``."""
     out = []
-    for i, r in enumerate(_conditions(HandheldCamera())):
+    for i, r in enumerate(recipes):
         s = seed + i
         cam = replace(r.camera, seed=s) if r.camera is not None else None
         out.append(replace(r, seed=s, camera=cam))

@@ -1,0 +1,90 @@
+"""A held-out robustness corpus: conditions the analysis was never tuned on.
+
+:func:`~.recipes.baseline_conditions` is the corpus every issue-12 change was measured against,
+so its numbers are partly a training score. These conditions recombine the same licensed frames
+differently — other cameras for each family (cam04 still, cam01 handheld, cam03 with the leg
+out), other raised-foot frames, another camera path (zoom in first, less roll), another cut
+order, other degradations and frame rates (23.976 fps) — with seeds from 1000, and were written
+down before they were first run. ``python benchmarks/robustness.py --held-out`` scores them;
+nothing may be tuned on them (a held-out set used for tuning is no longer held out).
+"""
+
+from __future__ import annotations
+
+from balance_cam.testing.corpus.recipes import (
+    Piece,
+    Recipe,
+    multicam_edit,
+    pose1_hold,
+    pose2sim_hold,
+    seeded,
+    two_feet,
+)
+from balance_cam.testing.corpus.signals import HandheldCamera
+from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MID_FOOT_FRAME, TWO_FEET_FRAME
+from balance_cam.testing.synthetic import Degradation
+
+#: Another phone in the hand: zooms in first, pans further, shakes more, rolls less.
+OTHER_HAND = HandheldCamera(zoom_keys=(1.0, 1.15, 0.9), zoom_change_s=1.5, pan_frac=0.15, shake_frac=0.004,
+                            roll_deg=1.5)  # fmt: skip
+
+
+def _compilation() -> Recipe:
+    """Shots in another order than :func:`~.recipes.compilation`: cam01 (the lift, foot beside
+    the stance leg), pose_1 (another person, arms at 0.7x), cam02 (leg out), then a fade."""
+    a = MID_FOOT_FRAME
+    pieces = (Piece("cam01", 2.5, TWO_FEET_FRAME, label="two feet"),
+              Piece("cam01", (a - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, a, "play", label="lift"),
+              Piece("cam01", 10.0, a, label="hold A"),
+              Piece("pose_1", 12.0, 0, 119, "pingpong", 0.7, label="hold B"),
+              Piece("cam02", 9.0, LEG_OUT_FRAME, label="hold C"))  # fmt: skip
+    return Recipe("compilation cam01-pose_1-cam02 + fade 34 s", pieces, fade_out_s=0.7, black_tail_s=1.0,
+                  aspect_hw=4 / 3,
+                  description="cam01 → pose_1 → cam02, fade to black with the foot up")  # fmt: skip
+
+
+def _conditions(hh: HandheldCamera) -> list[Recipe]:
+    return [
+        pose2sim_hold("cam04 leg out 40 s", "cam04", 40.0, hold_frame=LEG_OUT_FRAME, sway_rms_deg=1.0,
+                      description="leg out sideways, another viewpoint"),
+        pose2sim_hold("cam02 low foot 42 s", "cam02", 42.0, hold_frame=LOW_FOOT_FRAME, sway_rms_deg=1.5,
+                      description="raised foot ~7 cm up, large sway, close to the 45 s limit"),
+        pose2sim_hold("cam01 moving leg 30 s", "cam01", 30.0, hold="pingpong", sway_rms_deg=1.0,
+                      description="raised leg and arms moving, frontal-oblique camera"),
+        pose2sim_hold("cam03 leg out from behind 30 s", "cam03", 30.0, hold_frame=LEG_OUT_FRAME,
+                      description="camera behind the subject, leg out sideways"),
+        pose1_hold("pose_1 slow arms 35 s 24 fps", 35.0, speed=0.7, fps=24000 / 1001, sway_rms_deg=1.0,
+                   description="other person, arms moving at 0.7x, 23.976 fps"),
+        pose2sim_hold("handheld cam01 low foot 30 s", "cam01", 30.0, hold_frame=LOW_FOOT_FRAME, camera=hh,
+                      description="another phone path (zoom in first)"),
+        pose2sim_hold("handheld cam03 from behind 30 s", "cam03", 30.0, hold_frame=MID_FOOT_FRAME, camera=hh,
+                      description="phone in the hand, behind the subject, foot beside the stance leg"),
+        pose1_hold("handheld pose_1 mirrored 25 s", 25.0, camera=hh, mirror=True, aspect_hw=4 / 3,
+                   description="phone in the hand (3:4), right leg (mirrored)"),
+        pose2sim_hold("hidden raised foot cam01 30 s", "cam01", 30.0, hold_frame=LOW_FOOT_FRAME,
+                      hide_raised_foot_s=((0.0, 1e9),), description="raised foot painted over, whole hold"),
+        pose2sim_hold("hidden raised foot cam04 25 s", "cam04", 25.0, hold_frame=MID_FOOT_FRAME,
+                      hide_raised_foot_s=((6.0, 18.0),), description="raised foot painted over 6-18 s"),
+        multicam_edit("multicam cuts cam02-cam03-cam01 30 s", shots=("cam02", "cam03", "cam01"),
+                      description="cam02 → cam03 → cam01, one continuous hold"),
+        _compilation(),
+        pose2sim_hold("grey cam04 20 s", "cam04", 20.0, hold_frame=MID_FOOT_FRAME, grey=True,
+                      description="greyscale"),
+        pose2sim_hold("low light cam02 20 s", "cam02", 20.0, hold_frame=MID_FOOT_FRAME, gain=0.5, gamma=1.7,
+                      degradation=Degradation(noise_sigma=5, crf=26), heavy=True,
+                      description="dark and noisy"),
+        pose2sim_hold("crf 35 cam04 20 s", "cam04", 20.0, hold_frame=LEG_OUT_FRAME,
+                      degradation=Degradation(noise_sigma=3, crf=35), heavy=True,
+                      description="strong compression, leg out"),
+        pose2sim_hold("10 fps cam02 30 s", "cam02", 30.0, hold_frame=LOW_FOOT_FRAME, fps=10.0,
+                      description="10 frames/s, low foot"),
+        pose2sim_hold("60 fps cam01 15 s", "cam01", 15.0, hold_frame=MID_FOOT_FRAME, fps=60.0,
+                      description="60 frames/s"),
+        two_feet("negative: two feet cam04 20 s", "cam04", 20.0, sway_rms_deg=2.0,
+                 description="standing on both feet, swaying: no trial"),
+    ]
+
+
+def heldout_conditions(seed: int = 1000) -> list[Recipe]:
+    """The held-out corpus, 18 conditions; each has its own seed (``seed`` + its number)."""
+    return seeded(_conditions(OTHER_HAND), seed)
