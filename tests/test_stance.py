@@ -384,3 +384,16 @@ def test_a_set_down_foot_reading_high_for_a_frame_stays_down():
     touch = Touchdown(cfg)
     t = _feed_at(touch, h, h, [None] * len(h), still_from=10.0)
     assert t is not None and touch.since == 10.0
+
+
+def test_a_low_foot_held_motionless_then_set_down_is_timed_at_the_touchdown():
+    """The raised foot held motionless ~10 cm up for the whole hold, then set down: its first
+    frames coming down already read below ``touchdown_height_ll`` while the speed window still
+    calls it still, since the hold began. That stillness is a hover, not the stop: the
+    touchdown is when the foot stands still on the floor (found by the held-out corpus, 60 fps
+    cam01, where the trial was timed at 0.2 s and dropped)."""
+    for fps in (30, 60):
+        s = standing_series(11.0, fps, [(2.0, 8.0, "right", 0.12)])
+        (t,) = trials_of(s)
+        assert t.stance == "left" and t.stop_reason == "touchdown", fps
+        assert abs(t.start_s - 2.0) <= 0.1 and abs(t.end_s - 8.0) <= 0.15, (fps, t.start_s, t.end_s)

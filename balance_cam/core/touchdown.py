@@ -47,7 +47,11 @@ class Touchdown:
     does not break the run: a foot set down reads around the threshold; two do).
     :attr:`since`, the event time, is when the foot stopped, as seen on the run's first frame
     with the foot still (a frame of the run reading just above counts: the run is what says
-    "down"), so a confirmed touchdown always has its time."""
+    "down"), so a confirmed touchdown always has its time. A stillness that began more than
+    ``speed_window_s + touchdown_confirm_s`` before the run and is then broken by the foot moving
+    during it was a hover, not the stop (a raised foot held motionless for the whole hold, whose
+    first frame of coming down already reads below): the time is taken again when the foot next
+    stands still."""
 
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
@@ -108,8 +112,11 @@ class Touchdown:
         raised = bool(h >= self.cfg.lift_on_ll)
         self._misses = 0 if on_floor else self._misses + 1
         run = self._run.update(t_s, on_floor or (self._run.since is not None and self._misses < 2))
-        if self._run.since is None:
-            self.since = None
+        c, run_s = self.cfg, self._run.since
+        hovered = self.since is not None and run_s is not None and \
+            self.since < run_s - c.speed_window_s - c.touchdown_confirm_s
+        if self._run.since is None or (hovered and heights_ll is not None and still_since is None):
+            self.since = None  # not down, or still since before it read down and now seen moving
         elif self.since is None and still_since is not None:  # also on a tolerated miss
             self.since = still_since
         still = still_since is not None and t_s - still_since >= self.cfg.touchdown_still_s - 1e-9
