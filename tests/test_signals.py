@@ -123,6 +123,27 @@ def test_batch_sigterm_or_repeated_ctrl_c_keeps_finished_results(tmp_path: Path,
 
 
 @pytest.mark.slow
+def test_batch_ctrl_c_while_its_cluster_starts_exits_quietly(tmp_path: Path) -> None:
+    """Ctrl-C while the local cluster's worker processes are still starting: distributed's own
+    exit hook used to fail on the half-started cluster (``AssertionError: Status.init``, a
+    traceback after the one-line error). The press lands once the first worker process
+    exists and before any result."""
+    import psutil
+
+    _videos(tmp_path, 2)
+    proc = _start(BATCH, tmp_path)
+    parent = psutil.Process(proc.pid)
+    _wait_for(lambda: len(parent.children(recursive=True)) > 0, proc, timeout_s=60)
+    assert not any((tmp_path / "out").glob("*.json"))
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = _finish(proc)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "AssertionError" not in stderr, stderr
+    assert stderr.splitlines()[-1].startswith("balance-cam: error: interrupted"), stderr
+    assert _group_gone(proc.pid), "a process of the batch is still running"
+
+
+@pytest.mark.slow
 def test_batch_sigkill_then_resume_does_exactly_the_incomplete_and_missing_sets(tmp_path: Path) -> None:
     stems = _videos(tmp_path, 5)
     out = tmp_path / "out"

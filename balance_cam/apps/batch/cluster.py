@@ -132,6 +132,33 @@ def _dashboard_kwargs(dashboard: bool) -> dict[str, Any]:
 
 
 @contextmanager
+def _no_half_started_cluster() -> Iterator[None]:
+    """A Ctrl-C (or any error) while ``LocalCluster`` starts leaves a cluster whose workers are
+    still starting; distributed's own exit hook then fails on it with a traceback
+    (``AssertionError: Status.init`` in ``SpecCluster._close``), and asyncio logs the nannies
+    whose worker process the press stopped as "Task exception was never retrieved". Close such
+    a cluster here, quietly and as far as it goes, take it off that hook's list, and mute those
+    loggers (the process is exiting; the one-line error says why)."""
+    from distributed.core import Status
+    from distributed.deploy.spec import SpecCluster
+
+    before = set(SpecCluster._instances)
+    try:
+        yield
+    except BaseException:
+        for name in ("asyncio", "distributed", "tornado"):  # "Task exception was never retrieved"
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)  # of nannies the press stopped
+        for cluster in set(SpecCluster._instances) - before:
+            try:
+                cluster.close(timeout=5)
+            except Exception:  # noqa: BLE001 - half started: close what can be closed
+                log.debug("closing a half-started cluster", exc_info=True)
+            cluster.status = Status.closed
+            SpecCluster._instances.discard(cluster)
+        raise
+
+
+@contextmanager
 def secure_local_client(workers: int | None = None, dashboard: bool = False) -> Iterator[tuple[Any, int]]:
     """``(client, n_workers)`` of a local cluster that only this process can use.
 
@@ -149,7 +176,7 @@ def secure_local_client(workers: int | None = None, dashboard: bool = False) -> 
     share = auto_model_threads(usable_cores() // n)
     env = {} if MODEL_THREADS_ENV in os.environ else {MODEL_THREADS_ENV: str(share)}
     routes = NO_HTTP_ROUTES if not dashboard else {"distributed.worker.http.routes": []}
-    with dask.config.set(routes):  # captured by each Nanny for its worker processes
+    with dask.config.set(routes), _no_half_started_cluster():  # config: captured by each Nanny
         cluster = LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
             protocol="tls://", security=security, dashboard_address=None,
