@@ -759,8 +759,10 @@ LIMITS = """## Where the method is weak (read before trusting a number)
     (lift not seen) runs for the whole 20 s clip: a false hold. It is reinterpreted only if the
     other foot lifts ("crf 35 cam04" shows that working). Tried and not kept: heights along the
     line from the stance ankle to the hip midpoint read 0.16-0.18 here but 0.18-0.54 for
-    pose_1's real raised foot, no margin. Start the recording on two feet with the lift in
-    the picture.
+    pose_1's real raised foot, no margin. The result now warns about every trial already
+    under way when the video starts ("lift not seen: its hold is a lower bound; if both feet
+    were down, it is not a hold"). Start the recording on two feet with the lift in the
+    picture.
   - *Tree pose against the thigh* is emulated only by painting out pose_1's raised foot; no
     real tree-pose clip with a licence is available here.
   - Corpus clips regenerated from the same seed are not always byte-identical, so a condition

@@ -107,7 +107,9 @@ def test_truncated_video_gives_a_partial_result(clips, tmp_path):
     assert "truncated" in line or re.search(r"damaged after \d+ frames \(InvalidDataError\)", line), line
     result = json.loads(proc.stdout)
     message = line.removeprefix("balance-cam: error: ").removesuffix(" (partial result written)")
-    assert result["complete"] is False and result["warnings"] == [message]
+    assert result["complete"] is False and result["warnings"][0] == message
+    # pose_1 starts on one leg: the only other warning says the lift was not seen
+    assert all("lift not seen" in w for w in result["warnings"][1:]), result["warnings"]
     assert 5 < result["frames_decoded"] < 120
 
 

@@ -397,3 +397,18 @@ def test_a_low_foot_held_motionless_then_set_down_is_timed_at_the_touchdown():
         (t,) = trials_of(s)
         assert t.stance == "left" and t.stop_reason == "touchdown", fps
         assert abs(t.start_s - 2.0) <= 0.1 and abs(t.end_s - 8.0) <= 0.15, (fps, t.start_s, t.end_s)
+
+
+def test_a_hold_already_under_way_when_the_video_starts_is_flagged():
+    """On one leg from the first frame: the trial is kept (lift not seen) and the result warns
+    that its hold is a lower bound and may be a staggered stance; a lift in the video gets no
+    such warning."""
+    cfg = AnalysisConfig()
+    started = analyze_series(standing_series(8.0, 30, [(-1.0, 6.0, "right", 0.3)]), cfg)
+    (t,) = started.trials
+    assert t.stance == "left" and not t.lift_observed and t.start_s == 0.0
+    (w,) = [w for w in started.warnings if "lift not seen" in w]
+    assert w.startswith("trial 1 (left leg) was already on one leg") and "lower bound" in w
+    seen = analyze_series(standing_series(8.0, 30, [(2.0, 6.0, "right", 0.3)]), cfg)
+    assert len(seen.trials) == 1 and seen.trials[0].lift_observed
+    assert not any("lift not seen" in w for w in seen.warnings)

@@ -197,9 +197,9 @@ class Analyzer:
         """The result of everything fed so far (discarded trials left out), with the camera and
         shot checks and their warnings."""
         blocks, checks = self.video_checks()
-        warnings = (*warnings, *checks)
-        extra = {**blocks, **(extra or {})}
         kept = tuple(t for t in self._trials if t.index not in self._discarded)
+        warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s))
+        extra = {**blocks, **(extra or {})}
         return AnalysisResult(
             source=source, model=model, trials=kept,
             summary=summarize(kept, self.config.summary),
@@ -208,6 +208,18 @@ class Analyzer:
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             warnings=tuple(warnings), complete=complete, extra=extra or {},
         )  # fmt: skip
+
+
+def _unseen_lift_warnings(trials: Iterable[Trial], cuts_s: list[float]) -> list[str]:
+    """A trial already on one leg in the video's first frames (lift not seen, before any cut:
+    after a cut that is the within-shot policy) is a lower bound, and may be no hold at all:
+    feet staggered in depth under a camera tilted down read as one foot up (docs/accuracy.md,
+    "negative: two feet cam04")."""
+    first_cut = cuts_s[0] if cuts_s else float("inf")
+    return [f"trial {t.index + 1} ({t.stance} leg) was already on one leg when the video starts "
+            "(lift not seen): its hold is a lower bound; if both feet were down, it is not a "
+            "hold. Start the recording on two feet."
+            for t in trials if not t.lift_observed and t.start_s < first_cut]  # fmt: skip
 
 
 def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: AnalysisConfig) -> Trial:
