@@ -408,7 +408,8 @@ def test_a_hold_already_under_way_when_the_video_starts_is_flagged():
     (t,) = started.trials
     assert t.stance == "left" and not t.lift_observed and t.start_s == 0.0
     (w,) = [w for w in started.warnings if "lift not seen" in w]
-    assert w.startswith("trial 1 (left leg) was already on one leg") and "lower bound" in w
+    assert w.startswith("trial 1 (left leg) was already on one leg in the first frames")
+    assert "lower bound" in w
     seen = analyze_series(standing_series(8.0, 30, [(2.0, 6.0, "right", 0.3)]), cfg)
     assert len(seen.trials) == 1 and seen.trials[0].lift_observed
     assert not any("lift not seen" in w for w in seen.warnings)

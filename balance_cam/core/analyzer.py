@@ -211,14 +211,14 @@ class Analyzer:
 
 
 def _unseen_lift_warnings(trials: Iterable[Trial], cuts_s: list[float]) -> list[str]:
-    """A trial already on one leg in the video's first frames (lift not seen, before any cut:
+    """A trial already on one leg in the first frames with a person (lift not seen, before any cut:
     after a cut that is the within-shot policy) is a lower bound, and may be no hold at all:
     feet staggered in depth under a camera tilted down read as one foot up (docs/accuracy.md,
     "negative: two feet cam04")."""
     first_cut = cuts_s[0] if cuts_s else float("inf")
-    return [f"trial {t.index + 1} ({t.stance} leg) was already on one leg when the video starts "
-            "(lift not seen): its hold is a lower bound; if both feet were down, it is not a "
-            "hold. Start the recording on two feet."
+    return [f"trial {t.index + 1} ({t.stance} leg) was already on one leg in the first frames "
+            "with a person (lift not seen): its hold is a lower bound; if both feet were down, "
+            "it is not a hold. Start the recording on two feet."
             for t in trials if not t.lift_observed and t.start_s < first_cut]  # fmt: skip
 
 

@@ -115,8 +115,10 @@ class Touchdown:
         c, run_s = self.cfg, self._run.since
         hovered = self.since is not None and run_s is not None and \
             self.since < run_s - c.speed_window_s - c.touchdown_confirm_s
-        if self._run.since is None or (hovered and heights_ll is not None and still_since is None):
-            self.since = None  # not down, or still since before it read down and now seen moving
+        if hovered and heights_ll is not None and still_since is None:
+            self.since = self.brief_since = None  # still since before it read down, now moving: a hover
+        elif self._run.since is None:
+            self.since = None
         elif self.since is None and still_since is not None:  # also on a tolerated miss
             self.since = still_since
         still = still_since is not None and t_s - still_since >= self.cfg.touchdown_still_s - 1e-9

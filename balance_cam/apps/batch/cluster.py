@@ -137,24 +137,27 @@ def _no_half_started_cluster() -> Iterator[None]:
     still starting; distributed's own exit hook then fails on it with a traceback
     (``AssertionError: Status.init`` in ``SpecCluster._close``), and asyncio logs the nannies
     whose worker process the press stopped as "Task exception was never retrieved". Close such
-    a cluster here, quietly and as far as it goes, take it off that hook's list, and mute those
-    loggers (the process is exiting; the one-line error says why)."""
+    a cluster here, quietly and as far as it goes, and take it off that hook's list (on any
+    error; the error itself is raised on); after a Ctrl-C or SIGTERM, also mute those loggers
+    for the rest of the process, which is exiting (the one-line error says why)."""
     from distributed.core import Status
     from distributed.deploy.spec import SpecCluster
 
     before = set(SpecCluster._instances)
     try:
         yield
-    except BaseException:
-        for name in ("asyncio", "distributed", "tornado"):  # "Task exception was never retrieved"
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)  # of nannies the press stopped
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: the process is exiting
+            for name in ("asyncio", "distributed", "tornado"):  # "Task exception was never
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)  # retrieved" of nannies
         for cluster in set(SpecCluster._instances) - before:
             try:
                 cluster.close(timeout=5)
-            except Exception:  # noqa: BLE001 - half started: close what can be closed
+            except BaseException:  # noqa: BLE001 - half started (or a second press): close what can be
                 log.debug("closing a half-started cluster", exc_info=True)
-            cluster.status = Status.closed
-            SpecCluster._instances.discard(cluster)
+            finally:
+                cluster.status = Status.closed
+                SpecCluster._instances.discard(cluster)
         raise
 
 
