@@ -413,3 +413,24 @@ def test_a_hold_already_under_way_when_the_video_starts_is_flagged():
     seen = analyze_series(standing_series(8.0, 30, [(2.0, 6.0, "right", 0.3)]), cfg)
     assert len(seen.trials) == 1 and seen.trials[0].lift_observed
     assert not any("lift not seen" in w for w in seen.warnings)
+
+
+def test_a_hover_is_not_a_brief_touchdown_before_a_step():
+    """A raised foot hovering still from 4.0 s, reading down from 4.6 s while the speed window
+    still calls it still, then seen moving: the hover is not when it stopped, so a stance-foot
+    move at 4.9 s is not dated back to 4.0 s as "a touchdown, then a step"."""
+    from balance_cam.core.touchdown import Touchdown
+
+    cfg = StanceConfig()
+    touch, dt = Touchdown(cfg), 1 / 30
+    t, pos = 3.0, np.array([500.0, 700.0])
+    while t < 4.6:  # well up, then hovering still from 4.0 s
+        touch.update(t, (0.12, 0.12), still_since=4.0 if t >= 4.0 else None, pos_px=pos, length_px=400.0)
+        t += dt
+    for _ in range(2):  # reads down at once; the speed window still says "still since 4.0"
+        touch.update(t, (0.0, 0.0), still_since=4.0, pos_px=pos + [0, 40], length_px=400.0)
+        t += dt
+    for _ in range(3):  # now seen moving
+        touch.update(t, (0.0, 0.0), still_since=None, pos_px=pos + [0, 45], length_px=400.0)
+        t += dt
+    assert touch.since is None and touch.before_step(4.9) is None
