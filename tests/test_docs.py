@@ -17,10 +17,11 @@ def test_every_config_field_is_documented():
         assert not missing, f"{cls.__name__}: undocumented {missing}"
 
 
-def test_accuracy_doc_ends_with_the_generator_s_text():
-    """docs/accuracy.md is rewritten by benchmarks/accuracy.py: its hand-written closing
-    sections (robustness, where the method is weak) live in that script and must match the
-    doc, or the next run of the script silently reverts them."""
+
+def test_accuracy_rerun_keeps_the_hand_written_sections():
+    """docs/accuracy.md is rewritten by benchmarks/accuracy.py, but its closing sections
+    (real-world robustness, where the method is weak) are written by hand: the script takes
+    them from the doc as it is, so a rerun cannot revert them."""
     import importlib.util
     import sys
     from pathlib import Path
@@ -35,5 +36,8 @@ def test_accuracy_doc_ends_with_the_generator_s_text():
     finally:
         sys.modules.pop(spec.name, None)
     doc = (root / "docs" / "accuracy.md").read_text(encoding="utf-8")
-    assert doc.endswith("\n".join([bench.ROBUSTNESS, bench.LIMITS]) + "\n"), \
-        "edit ROBUSTNESS/LIMITS in benchmarks/accuracy.py and docs/accuracy.md alike"
+    kept = bench.hand_written(root / "docs" / "accuracy.md")
+    assert kept.startswith("## 5. Real-world robustness") and doc.rstrip("\n").endswith(kept)
+    assert "## Where the method is weak" in kept and "held-out" in kept
+    source = (root / "benchmarks" / "accuracy.py").read_text(encoding="utf-8")
+    assert "## Where the method is weak" not in source  # one copy of the text: the doc's
