@@ -268,6 +268,5 @@ def analyze_command(
     emit(result, series, video.stem, out)
     save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
     if not result.complete:
-        # the first warning is why it stopped (analyze_video_series); the checks' warnings follow
-        raise PartialResultError(f"{result.warnings[0]} (partial result written)")
+        raise PartialResultError(f"{result.incomplete_reason} (partial result written)")
     return result

@@ -318,6 +318,13 @@ class AnalysisResult:
     extra: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
+    @property
+    def incomplete_reason(self) -> str:
+        """Why the analysis stopped early ("" when complete): the first warning, because
+        :meth:`balance_cam.core.analyzer.Analyzer.result` puts the caller's warnings (the
+        source's error) before those of its own checks."""
+        return "" if self.complete or not self.warnings else self.warnings[0]
+
     def to_dict(self, traces: bool = False) -> dict[str, Any]:
         return clean_json({
             "schema_version": self.schema_version, "tool_version": self.tool_version,

@@ -117,7 +117,7 @@ class Touchdown:
             self.since < run_s - c.speed_window_s - c.touchdown_confirm_s
         if hovered and heights_ll is not None and still_since is None:
             self.since = self.brief_since = None  # still since before it read down, now moving: a hover
-        elif self._run.since is None:
+        elif run_s is None:
             self.since = None
         elif self.since is None and still_since is not None:  # also on a tolerated miss
             self.since = still_since

@@ -237,7 +237,7 @@ def done_outcome(base: Outcome, result: AnalysisResult, status: str, t0: float) 
     kind, reason = ("", "")
     if not result.complete:
         kind = "partial"
-        reason = result.warnings[0].removeprefix(f"{base.path}: ")  # why it stopped; checks follow
+        reason = result.incomplete_reason.removeprefix(f"{base.path}: ")
     return replace(base, status=status, result=_strip_traces(result), frames=result.frames_decoded,
                    elapsed_s=time.perf_counter() - t0, error_kind=kind, reason=reason,
                    worker_rss_mb=_rss_mb())  # fmt: skip
