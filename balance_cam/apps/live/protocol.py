@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 
 from balance_cam.core.config import TestConfig
+from balance_cam.core.framing import in_picture
 from balance_cam.core.results import Trial
 from balance_cam.core.skeleton import INDEX, Side, idx, other
 from balance_cam.core.stops import stop_label
@@ -56,7 +57,7 @@ def framing_check(
     if image_norm is None or not np.all(np.isfinite(image_norm[:, :2])):
         return Framing(False, "Step into the picture: whole body, facing the camera")
     xy, vis = image_norm[:, :2], image_norm[:, 3]
-    inside = (xy >= 0.0).all(axis=1) & (xy <= 1.0).all(axis=1) & (vis >= min_visibility)
+    inside = in_picture(xy) & (vis >= min_visibility)  # the geometric rule of core/framing.py
     height = float(xy[list(_BOTTOM), 1].max() - xy[list(_TOP), 1].min())
     if not inside[[idx("left", "ankle"), idx("right", "ankle")]].all():
         return Framing(False, "Step back until both feet are in the picture", height)
