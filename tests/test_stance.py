@@ -434,3 +434,21 @@ def test_a_hover_is_not_a_brief_touchdown_before_a_step():
         touch.update(t, (0.0, 0.0), still_since=None, pos_px=pos + [0, 45], length_px=400.0)
         t += dt
     assert touch.since is None and touch.before_step(4.9) is None
+
+
+def test_the_stance_ankle_settling_as_the_weight_comes_on_is_not_a_move():
+    # The right foot lifts at 2 s; as the weight comes onto the left foot, the model's left ankle
+    # shifts 0.14 leg lengths in the picture (as in the elevated rear view of the corpus) and
+    # stays there: the foot has not moved on the mat. Judged from before the lift it would have.
+    s = shifted(standing_series(12.0, 30, [(2.0, 10.0, "right", 0.3)]), 2.3, "left", 0.14)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 10.0) <= 0.1  # before the rule: a 0.4 s move, no trial
+
+
+@pytest.mark.parametrize("step_s", [2.5, 2.8, 5.0])
+def test_a_step_is_still_a_stance_foot_move_before_or_after_the_settle(step_s):
+    s = shifted(standing_series(12.0, 30, [(2.0, 10.0, "right", 0.3)]), 2.3, "left", 0.08)
+    s = shifted(s, step_s, "left", 0.3)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "stance_foot_moved"
+    assert abs(t.end_s - step_s) <= 0.15

@@ -97,6 +97,18 @@ class FootTracker:
         self.still_since = self.still_at = None
 
 
+def settled_at(foot: FootTracker, ref: np.ndarray, move_ll: float) -> tuple[bool, np.ndarray]:
+    """(taken, reference) of a stance foot once the weight has come onto it (``stance_settle_s``
+    in :class:`~balance_cam.core.config.StanceConfig`): while it is not still, (False, ``ref``):
+    ask again next frame; still within twice ``move_ll`` leg lengths of ``ref`` (where it stood
+    before the lift), (True, the median of its positions over the speed window); still farther
+    away, (True, ``ref``): a step, judged from where the foot stood."""
+    if foot.still_since is None or not foot.hist:
+        return False, ref
+    at = np.median([p for _, p in foot.hist], axis=0)
+    return True, at if float(np.linalg.norm(at - ref)) / foot.length_px < 2 * move_ll else ref
+
+
 def labels_crossed(
     stance_px: np.ndarray, raised_px: np.ndarray, stance_ref_px: np.ndarray, length_px: float, move_ll: float
 ) -> bool:

@@ -49,8 +49,8 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   pelvis moving from over the stance ankle towards the raised side by ``weight_shift_ll``
   (or ``weight_shift_frac`` of the feet's distance at rest) beyond its median so far, for
   ``weight_shift_s`` (the trial ends when the shift began).
-- **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from
-  where it stood for ``stance_move_confirm_s``.
+- **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
+  it stood for ``stance_move_confirm_s``; taken again ``stance_settle_s`` after an observed lift.
 - **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
   (during a trial; a hidden raised foot does not count); the trial ends at the last frame they
   were seen. A fade to black or the person walking out therefore ends the trial at the last
@@ -72,8 +72,8 @@ A foot already raised by ``start_raised_ll`` in both the image and the world lan
 first frames with a person (no double stance seen yet, so heights are relative to level feet)
 starts a provisional trial whose lift was not observed (``lift_observed = False``). If instead
 the other foot then leaves while the "raised" one stays still, the start was a staggered stance
-seen from above: the provisional trial is dropped and the real lift is timed. Single-leg phases shorter
-than ``min_hold_s`` (walking steps) are dropped.
+seen from above: the provisional trial is dropped and the real lift is timed. Single-leg phases
+shorter than ``min_hold_s`` (walking steps) are dropped.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ from typing import Literal
 import numpy as np
 
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed, rest_verdict
+from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed, rest_verdict, settled_at
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import (
     ANKLES,
@@ -217,10 +217,9 @@ class StanceDetector:
         return None
 
     def _raised_at_start(self, f: StanceFeatures, side: Side) -> bool:
-        """With no double stance seen yet, ``side`` counts as raised if it stands
-        ``start_raised_ll`` above the other foot in the image and in world landmarks (camera
-        vertical). A staggered stance filmed from above can pass this too: such a trial is
-        provisional and is reinterpreted when the other foot lifts (see ``_check_holding``)."""
+        """With no double stance seen yet, ``side`` counts as raised if it stands ``start_raised_ll``
+        above the other foot in the image and in world landmarks (camera vertical). A staggered stance
+        filmed from above can pass too: that trial is provisional (reinterpreted in ``_check_holding``)."""
         heights = height_ll(f, side, self._ref)
         return min(heights[0], event_height_ll(heights)) >= self.cfg.start_raised_ll
 
@@ -263,6 +262,7 @@ class StanceDetector:
         self.lift_observed = lift_observed
         rest = self._feet[stance].rest
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
+        self._settled = not lift_observed  # stance_settle_s: no weight comes on after an unseen lift
         self._raised_ref = self._feet[other(stance)].pos.copy()
         raised_rest = self._feet[other(stance)].rest
         self._raised_rest = None if raised_rest is None else raised_rest.copy()
@@ -270,9 +270,7 @@ class StanceDetector:
         apart_px = float(raised_at[0] - self._stance_ref[0])
         self._shift.start(1.0 if apart_px >= 0 else -1.0,
                           abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0)
-        self._touch.reset()
-        self._moved.reset()
-        self._leaving.reset()
+        self._reset_evidence()
         self._shift_onset = None
         for d in self._lift.values():
             d.reset()
@@ -285,6 +283,9 @@ class StanceDetector:
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
+        if not self._settled and f.t_s - self.start_s >= c.stance_settle_s:
+            self._settled, self._stance_ref = settled_at(
+                self._feet[self.stance], self._stance_ref, c.stance_move_ll)
         shift = self._feet[self.stance].displacement(self._stance_ref)
         if shift <= c.lift_off_ll:
             self._shift_onset = None
@@ -300,7 +301,7 @@ class StanceDetector:
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
         shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)
-        moved = self._moved.update(f.t_s, shift > c.stance_move_ll)
+        moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         if (touchdown or leaving) and self._misread_start(shift, foot):
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
@@ -323,9 +324,8 @@ class StanceDetector:
         return None
 
     def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
-        """A provisional trial whose "raised" foot stays where it stood while the stance foot
-        leaves, by the lift's own rule: it moved less than ``stance_move_ll`` and less than half
-        as far as the leaving foot."""
+        """A provisional trial whose "raised" foot stays where it stood while the stance foot leaves,
+        by the lift's rule: moved less than ``stance_move_ll`` and half as far as the leaving foot."""
         assert self._raised_ref is not None
         still = raised_foot.displacement(self._raised_ref)
         return (not self.lift_observed and stance_shift > self.cfg.lift_off_ll
@@ -352,11 +352,12 @@ class StanceDetector:
         span = TrialSpan(self.stance, self.start_s, max(end_s, self.start_s), reason,
                          self.lift_observed)  # fmt: skip
         self.state, self.stance, self.start_s = "wait_foot_down", None, None
-        self._touch.reset()
-        self._moved.reset()
-        self._leaving.reset()
-        self._shift.debounce.reset()
+        self._reset_evidence()
         return span if span.hold_s >= self.cfg.min_hold_s else None
+
+    def _reset_evidence(self) -> None:
+        for d in (self._touch, self._moved, self._leaving, self._shift.debounce):
+            d.reset()
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
         """Close a trial still running at the end of the input (or when the user stops)."""
@@ -391,8 +392,7 @@ class StanceDetector:
         span = None
         if self.state == "holding" and self._last_valid_t is not None:
             span = self._end(self._last_valid_t, "end_of_shot")
-        cfg = self.cfg
-        self.__init__(cfg)  # type: ignore[misc]
+        self.__init__(self.cfg)  # type: ignore[misc]
         return span
 
     def elapsed_s(self, t_s: float) -> float:
