@@ -319,7 +319,8 @@ def test_make_clip_writes_the_planned_frames_on_the_grid(tmp_path: Path) -> None
     assert rgb.mean() < 0.6 * bright  # gain 0.5 and gamma 1.8 darken every grey level
 
 
-CORPORA = {"baseline": cp.baseline_conditions, "held-out": cp.heldout_conditions}
+CORPORA = {"baseline": cp.baseline_conditions, "held-out": cp.heldout_conditions,
+           "held-out 2": cp.second_heldout_conditions}
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))
@@ -347,10 +348,12 @@ def _signature(r: cp.Recipe) -> tuple[object, ...]:
             r.fps)  # fmt: skip
 
 
-def test_held_out_corpus_shares_no_condition_with_the_baseline() -> None:
+@pytest.mark.parametrize(("a", "b"), [("baseline", "held-out"), ("baseline", "held-out 2"),
+                                      ("held-out", "held-out 2")])  # fmt: skip
+def test_held_out_corpora_share_no_condition_with_any_other(a: str, b: str) -> None:
     """Held out means never seen while tuning: no condition (pieces, camera path, image, frame
-    rate), no seed and no phone path is in both corpora."""
-    base, held = cp.baseline_conditions(), cp.heldout_conditions()
+    rate), no seed and no phone path is in two corpora."""
+    base, held = CORPORA[a](), CORPORA[b]()
     assert not {_signature(r) for r in base} & {_signature(r) for r in held}
     assert not {r.seed for r in base} & {r.seed for r in held}
     paths = [{replace(r.camera, seed=0) for r in rs if r.camera} for rs in (base, held)]
