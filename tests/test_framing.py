@@ -1,9 +1,11 @@
-"""Feet outside the picture (balance_cam.core.framing): the rule on arrays, then on real frames.
+"""Feet outside the picture and a low frame rate (balance_cam.core.framing): the rules on arrays,
+then on real frames.
 
 The real-frame test crops the bottom off the bundled demo (licensed frames, see
 sample_videos/SOURCES.md) the way a laptop webcam or a phone held too close frames a person from
 the knees up, and runs the real pose model on it: no trial can be timed, and the result says why.
-The uncropped clip gives the same person with the feet in the picture and no such warning.
+The uncropped clip gives the same person with the feet in the picture and no such warning. The
+demo runs at 15 frames/s and says so; the same frames at 30 frames/s do not.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from balance_cam.core.framing import ANKLES, feet_out_frac, feet_out_warning, in_picture, shows_feet
+from balance_cam.core.framing import (
+    ANKLES,
+    feet_out_frac,
+    feet_out_warning,
+    frame_rate_hz,
+    in_picture,
+    low_frame_rate_warning,
+    shows_feet,
+)
 from balance_cam.core.skeleton import N_LANDMARKS
 from tests.conftest import ffmpeg, sample
 
@@ -45,6 +55,18 @@ def test_the_share_counts_frames_with_a_person_only() -> None:
     assert feet_out_warning(frames(4, 1.08), warn_frac=1.0) is None
 
 
+def test_frame_rate_is_the_median_rate_and_low_rates_are_named() -> None:
+    rng = np.random.default_rng(0)
+    vfr = np.cumsum(rng.choice([1 / 30, 1 / 30, 1 / 30, 1 / 24, 1 / 60], size=300))  # a phone's VFR
+    assert frame_rate_hz(vfr) == pytest.approx(30.0)
+    assert np.isnan(frame_rate_hz(np.array([0.0])))
+    for fps in (24.0, 30.0, 60.0):
+        assert low_frame_rate_warning(np.arange(100) / fps) is None
+    for fps in (10.0, 15.0):
+        w = low_frame_rate_warning(np.arange(100) / fps)
+        assert w is not None and f"{fps:.0f} frames/s" in w and f"{1 / fps:.2f} s" in w
+
+
 @pytest.fixture(scope="module")
 def demo_start(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The demo's first 8 s (the left-leg lift at ~2 s is in it), whole and cropped at the knees."""
@@ -70,3 +92,16 @@ def test_a_video_cropped_at_the_knees_says_the_feet_were_outside(demo_start: tup
     assert [t.stance for t in result.trials] == ["left"]
     assert not any("outside the picture" in w for w in result.warnings), result.warnings
     assert feet_out_frac(series.image) == 0.0
+    assert any("the video has 15 frames/s" in w for w in result.warnings), result.warnings
+
+
+def test_the_same_frames_at_30_fps_are_not_called_a_low_frame_rate(demo_start: tuple[Path, Path],
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    from balance_cam.apps.analyze import analyze_video_series
+
+    fast = tmp_path / "30fps.mp4"
+    ffmpeg("-i", demo_start[0], "-vf", "fps=30", "-c:v", "libx264", "-crf", "18", fast)
+    result, series = analyze_video_series(fast)
+    assert frame_rate_hz(series.t_s) == pytest.approx(30.0, rel=0.01)
+    assert [t.stance for t in result.trials] == ["left"]
+    assert not any("frames/s" in w for w in result.warnings), result.warnings

@@ -453,3 +453,27 @@ def test_a_step_is_still_a_stance_foot_move_before_or_after_the_settle(step_s):
     (t,) = trials_of(s)
     assert t.stop_reason == "stance_foot_moved"
     assert abs(t.end_s - step_s) <= 0.15
+
+
+def test_a_stance_foot_never_still_has_its_place_taken_anyway_at_twice_the_wait():
+    from balance_cam.core.feet import FootTracker, settled_at
+
+    foot, ref = FootTracker(0.2, 0.3), np.array([500.0, 800.0])
+    for i in range(30):  # jittering 0.1 leg lengths from frame to frame: never still
+        foot.update(i / 30, ref + [40.0 * (i % 2), 8.0], 400.0)
+    assert foot.still_since is None
+    taken, at = settled_at(foot, ref, 0.12)
+    assert not taken and at is ref  # ask again next frame...
+    taken, at = settled_at(foot, ref, 0.12, force=True)  # ...until twice stance_settle_s
+    assert taken and 0 < np.linalg.norm(at - ref) / 400.0 < 0.24  # where it stands now
+    far = ref - [200.0, 0.0]  # 0.5 leg lengths from where it stood before the lift: a step
+    taken, at = settled_at(foot, far, 0.12, force=True)
+    assert taken and at is far
+
+
+def test_the_price_of_the_settling_a_small_step_in_the_first_second_is_not_a_move():
+    # Documented in StanceConfig.stance_settle_s: a step under twice stance_move_ll soon after the
+    # lift is taken for the settling (here 0.18 leg lengths at 2.5 s, lift at 2 s).
+    s = shifted(standing_series(12.0, 30, [(2.0, 10.0, "right", 0.3)]), 2.5, "left", 0.18)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 10.0) <= 0.1

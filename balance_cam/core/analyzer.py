@@ -25,7 +25,7 @@ from balance_cam._version import __version__
 from balance_cam.core.camera import CameraMotion, summarize_motion, to_reference_px
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import LegSwapGuard
-from balance_cam.core.framing import feet_out_warning
+from balance_cam.core.framing import feet_out_warning, low_frame_rate_warning
 from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_metrics
 from balance_cam.core.quality import hands_on_hips_stop, trial_quality
 from balance_cam.core.results import AnalysisResult, Trial
@@ -175,7 +175,8 @@ class Analyzer:
 
     def video_checks(self) -> tuple[dict[str, Any], list[str]]:
         """The ``camera`` and ``shots`` blocks of the result, and the warnings they call for: cuts,
-        feet outside the picture (:mod:`balance_cam.core.framing`), a camera that moved too much."""
+        feet outside the picture and a low frame rate (:mod:`balance_cam.core.framing`), a camera
+        that moved too much."""
         series = self._builder.build()
         assert series.to_ref is not None and series.camera_ok is not None
         summary = summarize_motion(series.to_ref, series.camera_ok, (series.width_px, series.height_px))
@@ -186,9 +187,7 @@ class Analyzer:
         if cuts:
             at = ", ".join(f"{t:.1f}" for t in cuts[:10]) + (" …" if len(cuts) > 10 else "")
             warnings.append(f"edited video: {len(cuts)} cut(s) at {at} s; holds are timed within shots")
-        feet = feet_out_warning(series.image)
-        if feet:
-            warnings.append(feet)
+        warnings += [w for w in (feet_out_warning(series.image), low_frame_rate_warning(series.t_s)) if w]
         if not summary.sway_trusted:
             why = "; ".join(summary.reasons)
             warnings.append(f"the camera moved too much to trust the sway measures ({why}); hold "

@@ -97,13 +97,17 @@ class FootTracker:
         self.still_since = self.still_at = None
 
 
-def settled_at(foot: FootTracker, ref: np.ndarray, move_ll: float) -> tuple[bool, np.ndarray]:
+def settled_at(foot: FootTracker, ref: np.ndarray, move_ll: float,
+               force: bool = False) -> tuple[bool, np.ndarray]:  # fmt: skip
     """(taken, reference) of a stance foot once the weight has come onto it (``stance_settle_s``
     in :class:`~balance_cam.core.config.StanceConfig`): while it is not still, (False, ``ref``):
-    ask again next frame; still within twice ``move_ll`` leg lengths of ``ref`` (where it stood
-    before the lift), (True, the median of its positions over the speed window); still farther
-    away, (True, ``ref``): a step, judged from where the foot stood."""
-    if foot.still_since is None or not foot.hist:
+    ask again next frame, unless ``force`` (it has not been still for twice the wait: take it as
+    it is); within twice ``move_ll`` leg lengths of ``ref`` (where it stood before the lift),
+    (True, the median of its positions over the speed window); farther away, (True, ``ref``): a
+    step, judged from where the foot stood."""
+    if not foot.hist or not (foot.length_px > 0):
+        return force, ref
+    if foot.still_since is None and not force:
         return False, ref
     at = np.median([p for _, p in foot.hist], axis=0)
     return True, at if float(np.linalg.norm(at - ref)) / foot.length_px < 2 * move_ll else ref

@@ -1,6 +1,7 @@
-"""Is the body in the picture: the one geometric rule shared by the live framing guide
+"""What the recording shows of the test: the body in the picture (the one geometric rule shared
+by the live framing guide
 (:func:`balance_cam.apps.live.protocol.framing_check`) and the recorded-video check
-(:meth:`balance_cam.core.analyzer.Analyzer.video_checks`).
+(:meth:`balance_cam.core.analyzer.Analyzer.video_checks`)), and enough frames per second.
 
 A landmark is *in the picture* when its image-normalised position lies inside the image,
 ``0 ≤ x ≤ 1`` and ``0 ≤ y ≤ 1`` (MediaPipe extrapolates a joint the frame cuts off to outside
@@ -11,6 +12,13 @@ low but is in the picture, and the stance rules (:mod:`balance_cam.core.stance`)
 A recorded video whose frames with a person mostly do not show the feet (a laptop webcam that
 sees the body from the knees up, a phone held too close) cannot be timed, and says why:
 :func:`feet_out_warning`.
+
+The *frame rate* is the median of the inverse frame intervals (robust to a variable-rate phone
+video and to a few dropped live frames). Under ``LOW_FPS_HZ`` every event time is uncertain by a
+larger frame interval and the touchdown rules (``touchdown_confirm_s`` frame after frame) see
+only a few frames: in the robustness corpora 2 of the 6 conditions at 10-15 frames/s fail a
+must-hold against 6 of the 50 at 24-60 frames/s (docs/accuracy.md, part 5). The result says so:
+:func:`low_frame_rate_warning`.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from balance_cam.core.skeleton import idx
 ANKLES = (idx("left", "ankle"), idx("right", "ankle"))
 #: Share of the frames with a person that must not show the feet before the result says so.
 FEET_OUT_WARN_FRAC = 0.5
+#: Frame rate under which the result says that events are timed coarsely.
+LOW_FPS_HZ = 20.0
 
 
 def in_picture(xy_norm: np.ndarray) -> np.ndarray:
@@ -53,5 +63,21 @@ def feet_out_warning(image_norm: np.ndarray, warn_frac: float = FEET_OUT_WARN_FR
     frac = feet_out_frac(image_norm)
     if not np.isfinite(frac) or frac <= warn_frac:
         return None
-    return (f"the feet were outside the picture in {frac * 100:.0f} % of the frames with a person: no "
-            "hold can be timed without them. Film the whole body, feet and some floor included.")  # fmt: skip
+    return (f"the feet were outside the picture in {frac * 100:.0f} % of the frames with a person: nothing "
+            "is timed in those frames. Film the whole body, feet and some floor included.")  # fmt: skip
+
+
+def frame_rate_hz(t_s: np.ndarray) -> float:
+    """Median of the inverse frame intervals of the frame times ``t_s`` (s); NaN under two frames."""
+    dt = np.diff(np.asarray(t_s, dtype=np.float64))
+    dt = dt[np.isfinite(dt) & (dt > 0)]
+    return float(1.0 / np.median(dt)) if len(dt) else float("nan")
+
+
+def low_frame_rate_warning(t_s: np.ndarray, low_fps_hz: float = LOW_FPS_HZ) -> str | None:
+    """The warning for a video under ``low_fps_hz`` frames per second, or None."""
+    fps = frame_rate_hz(t_s)
+    if not np.isfinite(fps) or fps >= low_fps_hz:
+        return None
+    return (f"the video has {fps:.0f} frames/s: event times are uncertain by a frame ({1 / fps:.2f} s) "
+            "and a brief touchdown can be missed or misread; 25-30 frames/s or more is better.")  # fmt: skip

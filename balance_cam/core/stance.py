@@ -50,7 +50,8 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   (or ``weight_shift_frac`` of the feet's distance at rest) beyond its median so far, for
   ``weight_shift_s`` (the trial ends when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
-  it stood for ``stance_move_confirm_s``; taken again ``stance_settle_s`` after an observed lift.
+  it stood for ``stance_move_confirm_s`` (twice that in the ``stance_settle_s`` after an observed
+  lift, after which where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
 - **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
   (during a trial; a hidden raised foot does not count); the trial ends at the last frame they
   were seen. A fade to black or the person walking out therefore ends the trial at the last
@@ -58,15 +59,14 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
 - **end of shot**: the video cuts to another shot (:meth:`StanceDetector.new_shot`); the trial
   ends at its last tracked frame and nothing (rest positions, reference, leg length) carries
   over into the new shot.
-- **time limit** (``limit_s`` after the start, whatever is seen; 20 s under
-  ``--protocol bess-single``) and **end of video**.
-- **hands off hips** (only with ``--hands-on-hips`` in the unipedal test): either hand leaving
-  its hip for 0.2 s (wrist farther than 0.40 leg lengths from the hip, or elbow straighter than
-  150°; :mod:`balance_cam.core.posture`) ends the trial at the onset; hands not on the hips at
-  the lift end it at once. Applied when the trial is measured
-  (:func:`balance_cam.core.quality.hands_on_hips_stop`), so a live timer runs on until the
-  foot comes down. Without it (and outside BESS, where it is an error instead) arm movement
-  never ends a trial.
+- **time limit** (``limit_s`` after the start, whatever is seen; 20 s under ``--protocol bess-single``)
+  and **end of video**.
+- **hands off hips** (only with ``--hands-on-hips`` in the unipedal test): either hand leaving its hip
+  for 0.2 s (wrist farther than 0.40 leg lengths from the hip, or elbow straighter than 150°;
+  :mod:`balance_cam.core.posture`) ends the trial at the onset; hands not on the hips at the lift end
+  it at once. Applied when the trial is measured (:func:`balance_cam.core.quality.hands_on_hips_stop`),
+  so a live timer runs on until the foot comes down. Without it (and outside BESS, where it is an
+  error instead) arm movement never ends a trial.
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
 first frames with a person (no double stance seen yet, so heights are relative to level feet)
@@ -128,6 +128,7 @@ class StanceDetector:
         self._shift = WeightShift(c)
         self._start_lifted = Debounce(c.confirm_s)
         self._stance_ref: np.ndarray | None = None
+        self._settled = True  # the stance foot's place taken again after the lift (stance_settle_s)
         self._raised_ref: np.ndarray | None = None
         self._raised_rest: np.ndarray | None = None
         self._start_ref = Reference()
@@ -155,8 +156,7 @@ class StanceDetector:
         if not tracked:
             return self._on_invalid(t_s)
         assert f.ankle_px is not None
-        if self._first_valid_t is None:
-            self._first_valid_t = t_s
+        self._first_valid_t = t_s if self._first_valid_t is None else self._first_valid_t
         self._lost_since = None
         self._last_valid_t = t_s
         for side, pos in zip(SIDES, f.ankle_px, strict=True):
@@ -284,8 +284,9 @@ class StanceDetector:
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
         if not self._settled and f.t_s - self.start_s >= c.stance_settle_s:
-            self._settled, self._stance_ref = settled_at(
-                self._feet[self.stance], self._stance_ref, c.stance_move_ll)
+            self._settled, self._stance_ref = settled_at(  # still by now, or at twice the wait anyway
+                self._feet[self.stance], self._stance_ref, c.stance_move_ll,
+                force=f.t_s - self.start_s >= 2 * c.stance_settle_s)
         shift = self._feet[self.stance].displacement(self._stance_ref)
         if shift <= c.lift_off_ll:
             self._shift_onset = None
@@ -334,8 +335,7 @@ class StanceDetector:
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
         for foot in self._feet.values():
             foot.forget()
-        if self._lost_since is None:
-            self._lost_since = t_s
+        self._lost_since = t_s if self._lost_since is None else self._lost_since
         if self.state == "holding":
             assert self.start_s is not None
             if t_s - self.start_s >= self.cfg.limit_s:
