@@ -268,6 +268,8 @@ def test_batch_cli_bad_files_tables_and_resume(tmp_path: Path) -> None:
     videos = pd.read_parquet(out / "batch_videos.parquet").set_index("stem")
     assert len(videos) == 6 and "notes" not in videos.index
     assert videos.loc["anna_L_1", "status"] == "ok" and videos.loc["carl_R_2", "status"] == "partial"
+    assert "lift not seen" in videos.loc["bob_R_1", "warnings"]  # pose_1 starts on one leg
+    assert videos.loc["anna_L_1", "warnings"] in ("", None)  # lift seen, one shot, 60 fps, feet in view
     trials = pd.read_csv(out / "batch_trials.csv")
     assert (trials["athlete"] == "anna").any() and set(trials["leg"]) <= {"L", "R"}
     parquet = pd.read_parquet(out / "batch_trials.parquet")

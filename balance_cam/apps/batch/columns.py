@@ -19,7 +19,7 @@ QUALITY_FIELDS = ("third1_ml_rms_cm", "third2_ml_rms_cm", "third3_ml_rms_cm",
 NAME_SETTABLE = frozenset({"condition", "surface"})
 VIDEO_FIELDS = ("status", "error_kind", "reason", "n_trials", "n_left", "n_right", "best_hold_s",
                 "frames_decoded", "frames_with_person", "duration_s", "fps", "width", "height",
-                "complete", "elapsed_s", "verdict", "worker", "worker_rss_mb", "input_sha256")
+                "complete", "elapsed_s", "verdict", "warnings", "worker", "worker_rss_mb", "input_sha256")
 SIDE_FIELDS = ("trials", "best_hold_s", "mean_hold_s", "best_file", "best_trial", "ml_rms_cm",
                "ml_range_cm", "path_length_cm", "mean_velocity_cm_s", "under_stable_min", "stable_s",
                "corrections", "errors")
