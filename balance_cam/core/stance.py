@@ -50,8 +50,8 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   (or ``weight_shift_frac`` of the feet's distance at rest) beyond its median so far, for
   ``weight_shift_s`` (the trial ends when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
-  it stood for ``stance_move_confirm_s`` (twice that in the ``stance_settle_s`` after an observed
-  lift, after which where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
+  it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
+  observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
 - **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
   (during a trial; a hidden raised foot does not count); the trial ends at the last frame they
   were seen. A fade to black or the person walking out therefore ends the trial at the last
