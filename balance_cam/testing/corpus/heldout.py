@@ -20,6 +20,7 @@ from __future__ import annotations
 from balance_cam.testing.corpus.recipes import (
     Piece,
     Recipe,
+    lift_pieces,
     multicam_edit,
     pose1_hold,
     pose2sim_hold,
@@ -27,7 +28,7 @@ from balance_cam.testing.corpus.recipes import (
     two_feet,
 )
 from balance_cam.testing.corpus.signals import HandheldCamera
-from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MID_FOOT_FRAME, TWO_FEET_FRAME
+from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MID_FOOT_FRAME
 from balance_cam.testing.synthetic import Degradation
 
 #: Another phone in the hand: zooms in first, pans further, shakes more, rolls less.
@@ -39,8 +40,7 @@ def _compilation() -> Recipe:
     """Shots in another order than :func:`~.recipes.compilation`: cam01 (the lift, foot beside
     the stance leg), pose_1 (another person, arms at 0.7x), cam02 (leg out), then a fade."""
     a = MID_FOOT_FRAME
-    pieces = (Piece("cam01", 2.5, TWO_FEET_FRAME, label="two feet"),
-              Piece("cam01", (a - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, a, "play", label="lift"),
+    pieces = (*lift_pieces("cam01", a, 2.5),
               Piece("cam01", 10.0, a, label="hold A"),
               Piece("pose_1", 12.0, 0, 119, "pingpong", 0.7, label="hold B"),
               Piece("cam02", 9.0, LEG_OUT_FRAME, label="hold C"))  # fmt: skip
@@ -104,8 +104,7 @@ THIRD_HAND = HandheldCamera(zoom_keys=(1.0, 0.9, 1.1), zoom_change_s=2.5, pan_fr
 def _compilation2() -> Recipe:
     """cam02 (the lift, low foot), cam04 (foot beside the stance leg), pose_1 (arms at 1.2x), fade."""
     a = LOW_FOOT_FRAME
-    pieces = (Piece("cam02", 3.0, TWO_FEET_FRAME, label="two feet"),
-              Piece("cam02", (a - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, a, "play", label="lift"),
+    pieces = (*lift_pieces("cam02", a, 3.0),
               Piece("cam02", 11.0, a, label="hold A"),
               Piece("cam04", 10.0, MID_FOOT_FRAME, label="hold B"),
               Piece("pose_1", 10.0, 0, 119, "pingpong", 1.2, label="hold C"))  # fmt: skip

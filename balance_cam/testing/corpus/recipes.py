@@ -136,6 +136,13 @@ class Recipe:
 
 
 # -- builders --------------------------------------------------------------------------------
+def lift_pieces(cam: str, to_frame: int, pre_s: float = 3.0) -> tuple[Piece, Piece]:
+    """The opening of every Pose2Sim hold: two feet (still), then the real lift played from
+    :data:`~.sources.TWO_FEET_FRAME` to ``to_frame`` (60 fps source)."""
+    return (Piece(cam, pre_s, TWO_FEET_FRAME, label="two feet"),
+            Piece(cam, (to_frame - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, to_frame, "play", label="lift"))
+
+
 def pose2sim_hold(name: str, cam: str = "cam02", hold_s: float = 30.0, hold: str = "still",
                   hold_frame: int = LEG_OUT_FRAME, touchdown: str | None = None, pre_s: float = 3.0,
                   post_s: float = 3.0, pingpong: tuple[int, int] = (24, 60), pingpong_speed: float = 0.25,
@@ -161,8 +168,7 @@ def pose2sim_hold(name: str, cam: str = "cam02", hold_s: float = 30.0, hold: str
         periods = max(1, round(hold_s / pp.pingpong_period_s()))
         holding = replace(pp, duration_s=periods * pp.pingpong_period_s())
     end = DOWN_FRAME if touchdown == "real" else TWO_FEET_FRAME
-    pieces = (Piece(cam, pre_s, TWO_FEET_FRAME, label="two feet"),
-              Piece(cam, (start - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, start, "play", label="lift"),
+    pieces = (*lift_pieces(cam, start, pre_s),
               holding,
               Piece(cam, abs(end - start) / 60.0 + 1e-6, start, end, "play",
                     label=f"touchdown ({touchdown})"),
@@ -185,8 +191,7 @@ def multicam_edit(name: str, shots: Sequence[str] = ("cam01", "cam04", "cam02"),
     lift is seen in the first shot, the touchdown in the last; the hold is cut evenly."""
     f = LEG_OUT_FRAME
     first, last = shots[0], shots[-1]
-    pieces = [Piece(first, pre_s, TWO_FEET_FRAME, label="two feet"),
-              Piece(first, (f - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, f, "play", label="lift")]  # fmt: skip
+    pieces = list(lift_pieces(first, f, pre_s))
     for cam in shots:
         pieces.append(Piece(cam, hold_s / len(shots), f, label=f"hold ({cam})"))
     pieces += [Piece(last, (DOWN_FRAME - f) / 60.0 + 1e-6, f, DOWN_FRAME, "play", label="touchdown"),
@@ -203,8 +208,7 @@ def compilation(name: str, shot_s: tuple[float, float, float] = (12.0, 10.0, 14.
     the lift to the last full-brightness frame; timed within shots
     (:meth:`~.truth.CorpusTruth.expected` with ``per_shot=True``) it is one trial per shot."""
     a = MID_FOOT_FRAME
-    pieces = (Piece("cam03", pre_s, TWO_FEET_FRAME, label="two feet"),
-              Piece("cam03", (a - TWO_FEET_FRAME) / 60.0, TWO_FEET_FRAME, a, "play", label="lift"),
+    pieces = (*lift_pieces("cam03", a, pre_s),
               Piece("cam03", shot_s[0], a, label="hold A"),
               Piece("cam04", shot_s[1], LEG_OUT_FRAME, label="hold B"),
               Piece("pose_1", shot_s[2], 0, 119, "pingpong", 1.0, label="hold C"))  # fmt: skip
