@@ -30,7 +30,7 @@ from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_
 from balance_cam.core.quality import hands_on_hips_stop, trial_quality
 from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
-from balance_cam.core.skeleton import LEG_SWAP, Side, idx, leg_length
+from balance_cam.core.skeleton import HIPS, LEG_SWAP, Side, idx, leg_length
 from balance_cam.core.stance import StanceDetector
 from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.summary import summarize
@@ -235,7 +235,7 @@ def measure_trial(seg: LandmarkSeries, span: TrialSpan, index: int, config: Anal
     min_vis = config.stance.min_visibility
     px = seg.stabilised_pixels()
     vis = seg.image[..., 3]
-    hips, ankle = [idx("left", "hip"), idx("right", "hip")], idx(stance, "ankle")
+    hips, ankle = list(HIPS), idx(stance, "ankle")
     bad = (vis[:, hips].min(axis=1) < min_vis) | (vis[:, ankle] < min_vis)
     d_px = pelvis_minus_ankle_px(px, stance)
     d_px[bad] = np.nan

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from balance_cam.core.skeleton import idx
+from balance_cam.core.skeleton import ANKLES
 
-ANKLES = (idx("left", "ankle"), idx("right", "ankle"))
 #: Share of the frames with a person that must not show the feet before the result says so.
 FEET_OUT_WARN_FRAC = 0.5
 #: Frame rate under which the result says that events are timed coarsely.

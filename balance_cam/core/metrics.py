@@ -33,7 +33,7 @@ import numpy as np
 from balance_cam.core.config import SwayConfig
 from balance_cam.core.filtering import fill_gaps, lowpass_zero_phase, median_rate_hz, resample_uniform
 from balance_cam.core.results import SwayMetrics, SwayTrace
-from balance_cam.core.skeleton import Side, idx
+from balance_cam.core.skeleton import HIPS, Side, idx
 
 CHI2_95_2DOF = 5.991464547107979  # scipy.stats.chi2.ppf(0.95, 2)
 #: Hip-joint-to-ankle length as a fraction of standing height: thigh 0.245 H + shank 0.246 H
@@ -46,7 +46,7 @@ def pelvis_minus_ankle_px(px: np.ndarray, stance: Side) -> np.ndarray:
     """Pelvis (midpoint of the hips) minus the stance ankle: (..., 2) from (..., 33, 2) pixels.
 
     The vector all sway measures start from (x: medio-lateral in a frontal view, y down)."""
-    hips = px[..., [idx("left", "hip"), idx("right", "hip")], :].mean(axis=-2)
+    hips = px[..., list(HIPS), :].mean(axis=-2)
     ankle: np.ndarray = px[..., idx(stance, "ankle"), :]
     return hips - ankle
 

@@ -34,9 +34,8 @@ import numpy as np
 
 from balance_cam.core.config import QualityConfig
 from balance_cam.core.metrics import uniform_filtered
-from balance_cam.core.skeleton import Side, idx, leg_length, other
+from balance_cam.core.skeleton import HIPS, Side, idx, leg_length, other
 
-_HIPS = [idx("left", "hip"), idx("right", "hip")]
 _SHOULDERS = [idx("left", "shoulder"), idx("right", "shoulder")]
 _WRISTS = [idx("left", "wrist"), idx("right", "wrist")]
 
@@ -63,7 +62,7 @@ def angle_between_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def trunk_lean_deg(t_s: np.ndarray, px: np.ndarray, settle_s: float = 0.5) -> np.ndarray:
     """(N,) trunk angle from its start direction (image), degrees."""
-    trunk = px[:, _SHOULDERS].mean(axis=1) - px[:, _HIPS].mean(axis=1)
+    trunk = px[:, _SHOULDERS].mean(axis=1) - px[:, list(HIPS)].mean(axis=1)
     return angle_between_deg(trunk, baseline(trunk, t_s, settle_s)[None, :])
 
 

@@ -58,7 +58,7 @@ from balance_cam.core.posture import (
 )
 from balance_cam.core.results import SwayThird, SwayTrace
 from balance_cam.core.series import LandmarkSeries
-from balance_cam.core.skeleton import Side, idx
+from balance_cam.core.skeleton import HIPS, Side, idx
 from balance_cam.core.stops import TrialSpan
 
 MIN_THIRD_S = 1.0
@@ -87,7 +87,7 @@ def ml_ll(seg: LandmarkSeries, stance: Side, min_visibility: float) -> np.ndarra
     where the hips or the stance ankle are not seen: the signal of the sway metrics."""
     px = seg.stabilised_pixels()
     vis = seg.image[..., 3]
-    bad = (vis[:, [idx("left", "hip"), idx("right", "hip")]].min(axis=1) < min_visibility) | (
+    bad = (vis[:, list(HIPS)].min(axis=1) < min_visibility) | (
         vis[:, idx(stance, "ankle")] < min_visibility)  # fmt: skip
     out = pelvis_minus_ankle_px(px, stance)[:, 0] / median_leg_length(px, stance)
     out[bad] = np.nan

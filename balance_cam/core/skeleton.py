@@ -25,6 +25,9 @@ N_LANDMARKS = len(LANDMARK_NAMES)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
 
 FACE = tuple(range(0, 11))
+#: Both hips (the pelvis is their midpoint) and both ankles, left first; index with ``list(...)``.
+HIPS = (INDEX["left_hip"], INDEX["right_hip"])
+ANKLES = (INDEX["left_ankle"], INDEX["right_ankle"])
 LEG_JOINTS = ("hip", "knee", "ankle", "heel", "foot_index")
 
 

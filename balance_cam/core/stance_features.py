@@ -26,10 +26,8 @@ import numpy as np
 
 from balance_cam.core.config import StanceConfig
 from balance_cam.core.filtering import OneEuroFilter
-from balance_cam.core.skeleton import SIDES, Side, idx, leg_length
+from balance_cam.core.skeleton import ANKLES, HIPS, SIDES, Side, leg_length
 
-HIPS = (idx("left", "hip"), idx("right", "hip"))
-ANKLES = (idx("left", "ankle"), idx("right", "ankle"))
 _DEFAULT_UP = np.array([0.0, -1.0, 0.0])  # world y points down
 
 

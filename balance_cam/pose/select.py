@@ -26,11 +26,9 @@ from itertools import count
 
 import numpy as np
 
-from balance_cam.core.skeleton import idx
+from balance_cam.core.skeleton import ANKLES, HIPS, idx
 
-_HIPS = [idx("left", "hip"), idx("right", "hip")]
 _LEGS = [idx(s, j) for s in ("left", "right") for j in ("hip", "knee", "ankle")]
-_ANKLES = [idx("left", "ankle"), idx("right", "ankle")]
 
 
 @dataclass(frozen=True)
@@ -95,8 +93,8 @@ def candidate(image: np.ndarray, size_wh: np.ndarray, min_visibility: float = 0.
     leg = float(np.nanmax(lengths)) if np.any(np.isfinite(lengths)) else float("nan")
     if not np.isfinite(leg) or leg <= 0:
         leg = float(np.ptp(px[:, 1])) / 2 or 1.0
-    rise = abs(px[_ANKLES[0], 1] - px[_ANKLES[1], 1]) / leg if visible else float("nan")
-    return Candidate(px[_HIPS].mean(axis=0), leg, float(rise), visible)
+    rise = abs(px[ANKLES[0], 1] - px[ANKLES[1], 1]) / leg if visible else float("nan")
+    return Candidate(px[list(HIPS)].mean(axis=0), leg, float(rise), visible)
 
 
 class PersonSelector:

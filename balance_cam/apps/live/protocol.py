@@ -23,7 +23,7 @@ import numpy as np
 from balance_cam.core.config import TestConfig
 from balance_cam.core.framing import in_picture
 from balance_cam.core.results import Trial
-from balance_cam.core.skeleton import INDEX, Side, idx, other
+from balance_cam.core.skeleton import ANKLES, INDEX, Side, idx, other
 from balance_cam.core.stops import stop_label
 
 Phase = Literal["framing", "countdown", "go", "holding", "stopped", "done"]
@@ -59,7 +59,7 @@ def framing_check(
     xy, vis = image_norm[:, :2], image_norm[:, 3]
     inside = in_picture(xy) & (vis >= min_visibility)  # the geometric rule of core/framing.py
     height = float(xy[list(_BOTTOM), 1].max() - xy[list(_TOP), 1].min())
-    if not inside[[idx("left", "ankle"), idx("right", "ankle")]].all():
+    if not inside[list(ANKLES)].all():
         return Framing(False, "Step back until both feet are in the picture", height)
     if not inside[list(_NEEDED)].all():
         return Framing(False, "Face the camera: hips and knees must be visible", height)
