@@ -109,8 +109,8 @@ def _video_row(o: Outcome) -> dict[str, Any]:
                best_hold_s=max(holds) if holds else None, frames_decoded=r.frames_decoded,
                frames_with_person=r.frames_with_person, duration_s=src.get("duration_s"),
                fps=src.get("fps"), width=src.get("width"), height=src.get("height"),
-               complete=r.complete, verdict=r.summary.verdict,  # warnings: why there is no trial
-               warnings=" | ".join(r.warnings))  # fmt: skip
+               complete=r.complete, verdict=r.summary.verdict,
+               warnings=" | ".join(r.warnings))  # why a video has no trial, or a lower bound  # fmt: skip
     return row
 
 
