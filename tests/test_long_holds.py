@@ -49,6 +49,9 @@ EDITED = cp.compilation("edited: cuts and a fade", shot_s=(8.0, 6.0, 8.0), pre_s
 GREY = cp.pose2sim_hold("grey leg out", "cam02", 12.0, hold_frame=cp.LEG_OUT_FRAME, grey=True, pre_s=2.0,
                         post_s=2.0, fps=30.0, seed=1207,
                         description="greyscale: the model's first positions settle off")  # fmt: skip
+REAR_LEG_OUT = cp.pose2sim_hold("rear leg out", "cam03", 12.0, hold_frame=cp.LEG_OUT_FRAME, pre_s=2.0,
+                               post_s=2.0, fps=15.0, seed=1209,
+                               description="leg out, seen from behind and above")  # fmt: skip
 TEN_FPS = next(r for r in cp.baseline_conditions() if r.name == "10 fps cam01 30 s")
 CRF_35 = next(r for r in cp.baseline_conditions() if r.name == "crf 35 cam01 20 s")
 
@@ -109,6 +112,19 @@ def test_low_or_moving_raised_foot_is_timed_to_the_real_touchdown(recipe: cp.Rec
     truth, result = clip(recipe, work)
     assert truth.lift_observed and truth.stop_reason == "touchdown"
     assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
+
+
+def test_a_touchdown_read_as_still_up_from_behind_ends_the_hold_when_the_foot_landed(work: Path) -> None:
+    """From behind and above (cam03), the leg held out sideways comes down onto a new spot,
+    which the model then reads 0.05-0.15 leg lengths up in world landmarks and 0.2-0.4 in the
+    image, motionless: no height rule finds that touchdown, and before the landing evidence
+    (the foot came down a long way, stands still, the pelvis moved onto it) the trial ran on to
+    the end of the video. With this draw of the sway and at 15 frames/s it did; other draws land
+    lower and were already timed."""
+    truth, result = clip(REAR_LEG_OUT, work)
+    assert truth.lift_observed and truth.stop_reason == "touchdown"
+    assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
+    assert result.trials[0].stop_reason == "touchdown"
 
 
 @pytest.mark.parametrize("recipe", [GREY, TEN_FPS, CRF_35], ids=["grey", "10 fps", "crf 35"])

@@ -90,6 +90,17 @@ class StanceConfig:
     on the mat. 0.5 s is about twice the longest. The trial still ends where the move began; the price
     is that a stance foot that leaves and comes back within 0.5 s (a hop on the spot) does not
     end it."""
+    landing_still_s: float = 0.5
+    """A landing (:class:`~balance_cam.core.touchdown.Landing`): the raised foot standing still
+    this long, ..."""
+    landing_drop_ll: float = 0.2
+    """... this much lower, in the image and in world landmarks, than before it stopped, ..."""
+    landing_shift_ll: float = 0.15
+    """... with the pelvis moved this far towards it. After the real touchdowns of the robustness
+    corpora that a camera behind or above shows still 0.05-0.15 leg lengths "up" (world), the
+    drop is 0.44-0.52 and the shift 0.26-0.31 (half a second after the stop); through every
+    single-leg hold of the three corpora, no still foot 0.2 lower than before had the pelvis
+    more than 0.07 towards it."""
     weight_shift_ll: float = 0.08
     """With the raised foot hidden, the pelvis moving this far towards the raised side (from its
     median so far in the trial) counts as the touchdown's weight shift."""

@@ -34,21 +34,13 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   than up) while the other stays where it stood (moved less than ``stance_move_ll`` and less
   than half as far), with the pelvis above it (``upright_min_ll``), for ``confirm_s``; the trial
   starts when the displacement first exceeded ``lift_off_ll``.
-- **touchdown** needs evidence, one of:
-  the raised foot *seen* (visibility ≥ ``min_visibility``) standing still for
-  ``touchdown_still_s`` and *down* frame after frame for ``touchdown_confirm_s``
-  (:class:`~balance_cam.core.touchdown.Touchdown`; the trial ends when it stopped). Down is
-  below ``touchdown_height_ll`` having come down (``touchdown_drop_ll`` below the median of
-  its heights over ``touchdown_window_s`` before it went below: a foot held low beside the
-  ankle all along is not down; once down for ``confirm_s``, up to ``touchdown_height_ll +
-  touchdown_drop_ll`` while world and image heights both stay that far down; a foot that
-  came down also moved in the picture, ``touchdown_moved_frac`` of the drop), or back within
-  ``lift_off_ll`` of where it stood before an observed lift; or seen down and still
-  more briefly, then the stance foot moving within ``touchdown_step_s`` (a touch, then a
-  step); or, while the raised foot is hidden, the weight shift a touchdown causes: the
-  pelvis moving from over the stance ankle towards the raised side by ``weight_shift_ll``
-  (or ``weight_shift_frac`` of the feet's distance at rest) beyond its median so far, for
-  ``weight_shift_s`` (the trial ends when the shift began).
+- **touchdown** needs evidence (:mod:`balance_cam.core.touchdown`, which defines each): the
+  raised foot *seen* (visibility ≥ ``min_visibility``) down and still (:class:`Touchdown`);
+  seen down and still more briefly, then the stance foot moving within ``touchdown_step_s``
+  (a touch, then a step); seen to come down a long way and stand still with the pelvis moved
+  towards it (:class:`Landing`); or, while it is hidden, the pelvis moving towards the raised
+  side as a touchdown moves it (:class:`WeightShift`). The trial ends when the foot stopped
+  (or the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
@@ -97,7 +89,7 @@ from balance_cam.core.stance_features import (
     reference_at,
 )
 from balance_cam.core.stops import StopReason, TrialSpan
-from balance_cam.core.touchdown import Touchdown, WeightShift
+from balance_cam.core.touchdown import Landing, Touchdown, WeightShift
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
@@ -121,7 +113,7 @@ class StanceDetector:
         self._ref = Reference()
         self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
-        self._touch = Touchdown(c)
+        self._touch, self._landing = Touchdown(c), Landing(c)
         self._last_ankles_px: list[np.ndarray] | None = None
         self._moved = Debounce(c.stance_move_confirm_s)
         self._leaving = Debounce(c.confirm_s)
@@ -294,14 +286,18 @@ class StanceDetector:
             self._shift_onset = f.t_s
         seen = f.sees(raised)
         rest = self._raised_rest
+        heights = height_ll(f, raised, self._ref) if seen else None
         touchdown = self._touch.update(
-            f.t_s, height_ll(f, raised, self._ref) if seen else None,
+            f.t_s, heights,
             foot.still_since if seen else None,
             seen and rest is not None and foot.displacement(rest) < c.lift_off_ll,
             foot.pos if seen else None, f.leg_length_px)
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
-        shifted = self._shift.update(f.t_s, (f.pelvis_px[0] - stance_x) / f.leg_length_px, hidden=not seen)
+        pelvis_ll = (f.pelvis_px[0] - stance_x) / f.leg_length_px
+        shifted = self._shift.update(f.t_s, pelvis_ll, hidden=not seen)
+        landed = self._landing.update(f.t_s, heights, foot.still_since if seen else None, pelvis_ll,
+                                      (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         if (touchdown or leaving) and self._misread_start(shift, foot):
@@ -315,6 +311,8 @@ class StanceDetector:
             return None
         if touchdown:
             return self._end(self._touch.since, "touchdown")  # type: ignore[arg-type]
+        if landed:  # seen standing lower, with the weight on it: a touchdown the heights missed
+            return self._end(self._landing.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
         down_s = self._touch.before_step(self._moved.since if moved else None)
@@ -356,7 +354,7 @@ class StanceDetector:
         return span if span.hold_s >= self.cfg.min_hold_s else None
 
     def _reset_evidence(self) -> None:
-        for d in (self._touch, self._moved, self._leaving, self._shift.debounce):
+        for d in (self._touch, self._landing, self._moved, self._leaving, self._shift.debounce):
             d.reset()
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:

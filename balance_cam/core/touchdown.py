@@ -1,6 +1,8 @@
-"""Evidence of a touchdown during a trial (:mod:`balance_cam.core.stance`): the raised foot seen
-down and still (:class:`Touchdown`), and, while it is hidden, the weight shift a touchdown
-causes (:class:`WeightShift`). Online, one frame at a time, in leg lengths and seconds.
+"""Evidence of a touchdown during a trial (:mod:`balance_cam.core.stance`), one class per kind,
+each defining its evidence: the raised foot seen down and still (:class:`Touchdown`, which also
+keeps a brief touch for a step that follows); seen to come down a long way and stand still
+with the weight moved onto it (:class:`Landing`); and, while it is hidden, the weight shift a
+touchdown causes (:class:`WeightShift`). Online, one frame at a time, in leg lengths and seconds.
 """
 
 from __future__ import annotations
@@ -182,3 +184,58 @@ class WeightShift:
         threshold = max(c.weight_shift_ll, c.weight_shift_frac * self._apart_ll)
         moved = len(old) > 0 and offset - float(np.median(old)) >= threshold  # only while hidden
         return self.debounce.update(t_s, moved)
+
+
+class Landing:
+    """The raised foot seen to come down a long way and stand there, with the weight moved onto it.
+
+    The raised foot standing still for ``landing_still_s``, where (medians over the still
+    frames against its medians over the ``touchdown_window_s`` of the trial before it stopped,
+    leaving out the last ``speed_window_s``) both its image and its world height above the
+    stance foot have dropped by ``landing_drop_ll`` and the pelvis has moved ``landing_shift_ll``
+    towards the side where the foot now stands. This is the double stance seen after a real
+    touchdown by a camera behind or above the person: the world landmarks and the image put a
+    set-down foot 0.05-0.15 and 0.2-0.4 leg lengths "up", so :class:`Touchdown` does not find
+    it, but the pelvis, over the stance ankle through a single-leg hold, moves a quarter of a
+    leg length towards the foot that took the weight. :attr:`since`: when the foot stopped.
+    """
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self.cfg = cfg
+        self._frames: deque[tuple[float, ...]] = deque()  # t, image and world height, pelvis, raised x
+        self.since: float | None = None
+
+    def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None,
+               pelvis_ll: float, raised_ll: float) -> bool:  # fmt: skip
+        """Feed one frame: the raised foot's (image, world) heights above the stance foot (None:
+        not seen), since when it is still, and the pelvis's and the raised ankle's image x minus
+        the stance ankle's (leg lengths). True once a landing is seen (:attr:`since` set)."""
+        c = self.cfg
+        if heights_ll is None or not np.isfinite(pelvis_ll):
+            return False
+        self._frames.append((t_s, *heights_ll, pelvis_ll, raised_ll))
+        while self._frames[0][0] < t_s - c.touchdown_window_s - c.landing_still_s:
+            self._frames.popleft()
+        if still_since is None or t_s - still_since < c.landing_still_s - 1e-9:
+            return False
+        v = np.array(self._frames)
+        now, before = v[v[:, 0] >= still_since], v[v[:, 0] < still_since - c.speed_window_s]
+        if len(before) < 3 or before[0, 0] > still_since - c.landing_still_s:
+            return False
+        drop = [_median(before[:, k]) - _median(now[:, k]) for k in (1, 2)]  # NaN: world not given
+        side = 1.0 if _median(now[:, 4]) >= 0 else -1.0
+        shift = side * (_median(now[:, 3]) - _median(before[:, 3]))
+        dropped = drop[0] >= c.landing_drop_ll and not drop[1] < c.landing_drop_ll
+        if dropped and shift >= c.landing_shift_ll:
+            self.since = still_since
+        return self.since is not None
+
+    def reset(self) -> None:
+        self._frames.clear()
+        self.since = None
+
+
+def _median(x: np.ndarray) -> float:
+    """Median of the finite values (NaN if none)."""
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if x.size else float("nan")
