@@ -11,6 +11,7 @@ expected trials, the camera truth and the scoring rules are in ``test_corpus_tru
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -320,7 +321,7 @@ def test_make_clip_writes_the_planned_frames_on_the_grid(tmp_path: Path) -> None
 
 
 CORPORA = {"baseline": cp.baseline_conditions, "held-out": cp.heldout_conditions,
-           "held-out 2": cp.second_heldout_conditions}
+           "held-out 2": cp.second_heldout_conditions, "held-out 3": cp.third_heldout_conditions}
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))
@@ -348,8 +349,7 @@ def _signature(r: cp.Recipe) -> tuple[object, ...]:
             r.fps)  # fmt: skip
 
 
-@pytest.mark.parametrize(("a", "b"), [("baseline", "held-out"), ("baseline", "held-out 2"),
-                                      ("held-out", "held-out 2")])  # fmt: skip
+@pytest.mark.parametrize(("a", "b"), list(itertools.combinations(sorted(CORPORA), 2)))
 def test_held_out_corpora_share_no_condition_with_any_other(a: str, b: str) -> None:
     """Held out means never seen while tuning: no condition (pieces, camera path, image, frame
     rate), no seed and no phone path is in two corpora."""

@@ -51,7 +51,11 @@ builders, :func:`~.recipes.baseline_conditions`; :mod:`.heldout`, conditions nev
 → :mod:`.scoring` (the must-holds).
 """
 
-from balance_cam.testing.corpus.heldout import heldout_conditions, second_heldout_conditions
+from balance_cam.testing.corpus.heldout import (
+    heldout_conditions,
+    second_heldout_conditions,
+    third_heldout_conditions,
+)
 from balance_cam.testing.corpus.plan import Plan, conditions_label, output_size_wh, plan
 from balance_cam.testing.corpus.recipes import (
     QUICK,
@@ -110,5 +114,5 @@ __all__ = [
     "hide_raised_foot", "landmark_px", "load_source", "make_clip", "multicam_edit", "output_size_wh",
     "person_alpha", "photometric", "piece_starts_s", "plan", "pose1_hold", "pose2sim_hold",
     "raised_foot_mask", "realistic_sway", "relabel_legs", "render", "second_heldout_conditions", "seeded",
-    "timeline", "track_source", "two_feet", "window_matrix",
+    "third_heldout_conditions", "timeline", "track_source", "two_feet", "window_matrix",
 ]

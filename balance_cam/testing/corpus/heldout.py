@@ -13,6 +13,12 @@ run (a hover bug in "60 fps cam01", the stance foot settling in "crf 35 cam04"),
 :func:`second_heldout_conditions` (seeds from 2000, a third phone path) was written after those
 fixes and before its own first run: other raised-foot frames for the rear views, 15, 25 and 50
 fps, another cut order and compilation, other degradations. ``--held-out 2`` scores it.
+
+Two set-2 conditions were then used for the landing evidence, so
+:func:`third_heldout_conditions` (seeds from 3000, a fourth phone path) was written after it and
+before its own first run: leg-out holds that end in the real touchdown from cam01, cam03 and
+cam04 at 12, 20, 25 and 60 fps, a swinging leg from behind, 10 and 15 fps elsewhere, another cut
+order and compilation, a cam01 negative. ``--held-out 3`` scores it.
 """
 
 from __future__ import annotations
@@ -155,3 +161,65 @@ def _second(hh: HandheldCamera) -> list[Recipe]:
 def second_heldout_conditions(seed: int = 2000) -> list[Recipe]:
     """The second held-out corpus, 17 conditions; each has its own seed (``seed`` + its number)."""
     return seeded(_second(THIRD_HAND), seed)
+
+
+#: A fourth phone: small zooms in four steps, a medium pan, little shake and roll.
+FOURTH_HAND = HandheldCamera(zoom_keys=(1.0, 1.08, 0.92, 1.0), zoom_change_s=1.8, pan_frac=0.13,
+                             shake_frac=0.0025, roll_deg=1.2)  # fmt: skip
+
+
+def _compilation3() -> Recipe:
+    """cam04 (the lift, leg out), cam03 (leg out, from behind), pose_1 (arms at 0.8x), fade."""
+    a = LEG_OUT_FRAME
+    pieces = (*lift_pieces("cam04", a, 3.0),
+              Piece("cam04", 9.0, a, label="hold A"),
+              Piece("cam03", 11.0, a, label="hold B"),
+              Piece("pose_1", 10.0, 0, 119, "pingpong", 0.8, label="hold C"))  # fmt: skip
+    return Recipe("compilation cam04-cam03-pose_1 + fade 33 s", pieces, fade_out_s=0.6, black_tail_s=1.2,
+                  aspect_hw=16 / 9,
+                  description="cam04 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
+
+
+def _third(hh: HandheldCamera) -> list[Recipe]:
+    return [
+        pose2sim_hold("cam03 leg out 30 s 20 fps", "cam03", 30.0, hold_frame=LEG_OUT_FRAME, fps=20.0,
+                      description="leg out, from behind, 20 frames/s"),
+        pose2sim_hold("cam04 leg out 25 s 12 fps", "cam04", 25.0, hold_frame=LEG_OUT_FRAME, fps=12.0,
+                      description="leg out, elevated rear view, 12 frames/s"),
+        pose2sim_hold("cam01 leg out 35 s 25 fps", "cam01", 35.0, hold_frame=LEG_OUT_FRAME, fps=25.0,
+                      sway_rms_deg=1.4, description="leg out, frontal-oblique, 25 frames/s"),
+        pose2sim_hold("cam03 moving leg 30 s", "cam03", 30.0, hold="pingpong", sway_rms_deg=1.0,
+                      description="raised leg and arms moving, from behind"),
+        pose2sim_hold("cam04 moving leg 30 s 20 fps", "cam04", 30.0, hold="pingpong", pingpong=(30, 60),
+                      fps=20.0, description="raised leg swinging (frames 30-60), elevated rear view"),
+        pose2sim_hold("cam01 low foot 25 s 20 fps", "cam01", 25.0, hold_frame=LOW_FOOT_FRAME, fps=20.0,
+                      description="raised foot ~7 cm up, 20 frames/s"),
+        pose2sim_hold("handheld cam03 leg out 30 s", "cam03", 30.0, hold_frame=LEG_OUT_FRAME, camera=hh,
+                      description="a fourth phone path, from behind, leg out"),
+        pose1_hold("handheld pose_1 slow arms 30 s", 30.0, speed=0.8, camera=hh, aspect_hw=4 / 3,
+                   description="phone in the hand (3:4), arms at 0.8x"),
+        pose2sim_hold("hidden raised foot cam02 leg out 25 s", "cam02", 25.0, hold_frame=LEG_OUT_FRAME,
+                      hide_raised_foot_s=((8.0, 20.0),), description="leg out, painted over 8-20 s"),
+        multicam_edit("multicam cuts cam03-cam01-cam04 30 s", shots=("cam03", "cam01", "cam04"),
+                      description="cam03 → cam01 → cam04, one continuous hold"),
+        _compilation3(),
+        pose2sim_hold("low light cam03 leg out 20 s", "cam03", 20.0, hold_frame=LEG_OUT_FRAME, gain=0.55,
+                      gamma=1.6, degradation=Degradation(noise_sigma=4, crf=30), heavy=True,
+                      description="dark, noisy and compressed, from behind"),
+        pose2sim_hold("crf 32 cam02 leg out 20 s", "cam02", 20.0, hold_frame=LEG_OUT_FRAME,
+                      degradation=Degradation(noise_sigma=2, crf=32), heavy=True,
+                      description="compressed, leg out"),
+        pose1_hold("pose_1 mirrored 15 fps 30 s", 30.0, speed=0.8, mirror=True, fps=15.0,
+                   description="other person, right leg (mirrored), 15 frames/s"),
+        pose2sim_hold("cam02 foot beside 25 s 10 fps", "cam02", 25.0, hold_frame=MID_FOOT_FRAME, fps=10.0,
+                      description="foot beside the stance leg, 10 frames/s"),
+        pose2sim_hold("60 fps cam03 leg out 15 s", "cam03", 15.0, hold_frame=LEG_OUT_FRAME, fps=60.0,
+                      description="60 frames/s, leg out, from behind"),
+        two_feet("negative: two feet cam01 20 s", "cam01", 20.0, sway_rms_deg=1.8,
+                 description="standing on both feet, frontal-oblique: no trial"),
+    ]
+
+
+def third_heldout_conditions(seed: int = 3000) -> list[Recipe]:
+    """The third held-out corpus, 17 conditions; each has its own seed (``seed`` + its number)."""
+    return seeded(_third(FOURTH_HAND), seed)
