@@ -189,10 +189,10 @@ class WeightShift:
 class Landing:
     """The raised foot seen to come down a long way and stand there, with the weight moved onto it.
 
-    The raised foot standing still for ``landing_still_s``, where (medians over the still
-    frames against its medians over the ``touchdown_window_s`` of the trial before it stopped,
-    leaving out the last ``speed_window_s``) both its image and its world height above the
-    stance foot have dropped by ``landing_drop_ll`` and the pelvis has moved ``landing_shift_ll``
+    The raised foot standing still for ``landing_still_s``, where (medians over its last
+    ``landing_still_s`` against its medians over the ``touchdown_window_s`` of the trial before
+    it stopped, leaving out the last ``speed_window_s``) both its image and its world height
+    above the stance foot have dropped by ``landing_drop_ll`` and the pelvis has moved ``landing_shift_ll``
     towards the side where the foot now stands. This is the double stance seen after a real
     touchdown by a camera behind or above the person: the world landmarks and the image put a
     set-down foot 0.05-0.15 and 0.2-0.4 leg lengths "up", so :class:`Touchdown` does not find
@@ -203,6 +203,7 @@ class Landing:
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
         self._frames: deque[tuple[float, ...]] = deque()  # t, image and world height, pelvis, raised x
+        self._before: tuple[float | None, np.ndarray] = (None, np.full(3, np.nan))  # still since, medians
         self.since: float | None = None
 
     def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None,
@@ -214,17 +215,25 @@ class Landing:
         if heights_ll is None or not np.isfinite(pelvis_ll):
             return False
         self._frames.append((t_s, *heights_ll, pelvis_ll, raised_ll))
-        while self._frames[0][0] < t_s - c.touchdown_window_s - c.landing_still_s:
+        while self._frames[0][0] < t_s - c.touchdown_window_s - 2 * c.landing_still_s:
             self._frames.popleft()
         if still_since is None or t_s - still_since < c.landing_still_s - 1e-9:
             return False
-        v = np.array(self._frames)
-        now, before = v[v[:, 0] >= still_since], v[v[:, 0] < still_since - c.speed_window_s]
-        if len(before) < 3 or before[0, 0] > still_since - c.landing_still_s:
-            return False
-        drop = [_median(before[:, k]) - _median(now[:, k]) for k in (1, 2)]  # NaN: world not given
+        if self._before[0] != still_since:  # once per still spell
+            v = np.array([f for f in self._frames if f[0] < still_since - c.speed_window_s])
+            ok = len(v) >= 3 and v[0, 0] <= still_since - c.landing_still_s
+            medians = np.array([_median(v[:, k]) for k in (1, 2, 3)]) if ok else np.full(3, np.nan)
+            self._before = (still_since, medians)
+        recent = []
+        for f in reversed(self._frames):
+            if f[0] < max(still_since, t_s - c.landing_still_s):
+                break
+            recent.append(f)
+        now = np.array(recent)
+        before = self._before[1]
+        drop = [before[k - 1] - _median(now[:, k]) for k in (1, 2)]  # NaN world: not given
         side = 1.0 if _median(now[:, 4]) >= 0 else -1.0
-        shift = side * (_median(now[:, 3]) - _median(before[:, 3]))
+        shift = side * (_median(now[:, 3]) - before[2])
         dropped = drop[0] >= c.landing_drop_ll and not drop[1] < c.landing_drop_ll
         if dropped and shift >= c.landing_shift_ll:
             self.since = still_since
@@ -232,6 +241,7 @@ class Landing:
 
     def reset(self) -> None:
         self._frames.clear()
+        self._before = (None, np.full(3, np.nan))
         self.since = None
 
 
