@@ -2,10 +2,11 @@
 
 The definitions of events, metrics, balance quality, BESS errors, norms, the summary and every
 configurable threshold live in the docstrings of :mod:`balance_cam.core.stance`,
-:mod:`balance_cam.core.metrics`, :mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`,
-:mod:`balance_cam.core.bess`, :mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`,
-:mod:`balance_cam.core.filtering` and :mod:`balance_cam.core.config`; this module collects them so the
-docs and the HTML report never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
+:mod:`balance_cam.core.touchdown`, :mod:`balance_cam.core.metrics`,
+:mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`, :mod:`balance_cam.core.bess`,
+:mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`, :mod:`balance_cam.core.filtering`
+and :mod:`balance_cam.core.config`; this module collects them so the docs and the HTML report
+never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
 the file; a test checks it is current.
 """
 
@@ -17,7 +18,18 @@ import sys
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from balance_cam.core import bess, config, filtering, metrics, norms, posture, quality, stance, summary
+from balance_cam.core import (
+    bess,
+    config,
+    filtering,
+    metrics,
+    norms,
+    posture,
+    quality,
+    stance,
+    summary,
+    touchdown,
+)
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
 
@@ -57,12 +69,20 @@ def _norms_table() -> str:
     return "\n".join(rows) + "\n\nSources:\n\n" + "\n".join(sources)
 
 
+def _touchdown_docs() -> str:
+    """The module's docstring, then each kind of evidence's own definition."""
+    kinds = (touchdown.Touchdown, touchdown.Landing, touchdown.WeightShift)
+    each = [f"**{k.__name__}.** " + inspect.cleandoc(k.__doc__ or "") for k in kinds]
+    return "\n\n".join([inspect.cleandoc(touchdown.__doc__ or ""), *each])
+
+
 def render() -> str:
     parts = [
         "# Definitions\n",
         "Generated from the code's docstrings by `python -m balance_cam.render.definitions`; "
         "do not edit by hand.\n",
         "## Trials and events (`balance_cam/core/stance.py`)\n", inspect.cleandoc(stance.__doc__ or ""),
+        "\n### Touchdown evidence (`balance_cam/core/touchdown.py`)\n", _touchdown_docs(),
         "\n### Parameters\n", _config_table(config.StanceConfig),
         "\n## Sway metrics (`balance_cam/core/metrics.py`)\n", inspect.cleandoc(metrics.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.SwayConfig),
