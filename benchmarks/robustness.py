@@ -321,7 +321,8 @@ CORPORA = {0: (cp.baseline_conditions, 0, "", ""),
 TUNING = {
     0: "Its thresholds were set while looking at these clips, so this is partly a training "
        "score; the held-out corpora ([accuracy_heldout.md](accuracy_heldout.md), "
-       "[accuracy_heldout2.md](accuracy_heldout2.md)) check for overfitting.",
+       "[accuracy_heldout2.md](accuracy_heldout2.md), [accuracy_heldout3.md](accuracy_heldout3.md)) "
+       "check for overfitting.",
     1: "Written before its first run; two of its conditions have since been used for fixes and "
        "its holds were read to set `stance_settle_s`, so this is partly a tuning score now "
        "([accuracy.md](accuracy.md#5-real-world-robustness) says what was used).",
