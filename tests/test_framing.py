@@ -5,11 +5,15 @@ The real-frame test crops the bottom off the bundled demo (licensed frames, see
 sample_videos/SOURCES.md) the way a laptop webcam or a phone held too close frames a person from
 the knees up, and runs the real pose model on it: no trial can be timed, and the result says why.
 The uncropped clip gives the same person with the feet in the picture and no such warning. The
-demo runs at 15 frames/s and says so; the same frames at 30 frames/s do not.
+demo runs at 15 frames/s and says so; the same frames at 30 frames/s do not. A person the model
+loses for 0.8 s in the middle of the demo's hold (its landmarks taken out, as MediaPipe drops a
+person in the dark) ends the trial and the result says they were seen again; lost for good, it
+does not.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +26,10 @@ from balance_cam.core.framing import (
     frame_rate_hz,
     in_picture,
     low_frame_rate_warning,
+    refound_warnings,
     shows_feet,
 )
+from balance_cam.core.results import Trial
 from balance_cam.core.skeleton import N_LANDMARKS
 from tests.conftest import ffmpeg, sample
 
@@ -105,3 +111,52 @@ def test_the_same_frames_at_30_fps_are_not_called_a_low_frame_rate(demo_start: t
     assert frame_rate_hz(series.t_s) == pytest.approx(30.0, rel=0.01)
     assert [t.stance for t in result.trials] == ["left"]
     assert not any("frames/s" in w for w in result.warnings), result.warnings
+
+
+def test_a_person_seen_again_soon_after_a_lost_trial_is_named_and_only_then() -> None:
+    from balance_cam.core.metrics import SwayMetrics
+
+    t = np.arange(0.0, 12.0, 1 / 30)
+    image = frames(len(t), 0.9)
+    image[(t > 5.0) & (t < 5.8)] = np.nan  # nobody found for 0.8 s
+    image[t >= 9.0, :, 3] = 0.1  # then rated low: not seen
+    lost = Trial(0, "left", 1.0, 5.0, "lost_tracking", SwayMetrics.empty())
+    (w,) = refound_warnings([lost], t, image, [], 0.5)
+    assert "trial 1 (left leg) ended at 5.0 s" in w and "seen again 0.8 s later" in w
+    assert refound_warnings([replace(lost, stop_reason="touchdown")], t, image, [], 0.5) == []
+    assert refound_warnings([lost], t, image, [5.5], 0.5) == []  # another shot: not the same view
+    assert refound_warnings([lost], t, image, [], 0.5, within_s=0.5) == []
+    assert refound_warnings([replace(lost, end_s=8.99)], t, image, [], 0.5) == []  # never seen again
+
+
+@pytest.fixture(scope="module")
+def demo_hold(demo_start: tuple[Path, Path]):  # noqa: ANN201
+    """The demo's first 8 s through the real model: its landmarks (the left-leg hold runs on)."""
+    from balance_cam.apps.analyze import analyze_video_series
+
+    return analyze_video_series(demo_start[0])[1]
+
+
+def test_a_person_lost_briefly_in_a_hold_ends_it_and_the_result_says_they_came_back(demo_hold) -> None:  # noqa: ANN001
+    from balance_cam.core.analyzer import analyze_series
+
+    series = demo_hold
+    t = series.t_s
+    assert [tr.stance for tr in analyze_series(series).trials] == ["left"]  # the hold runs to the end
+
+    def without(t0: float, t1: float):  # noqa: ANN202
+        image, world = series.image.copy(), series.world.copy()
+        gone = (t >= t0) & (t < t1)
+        image[gone], world[gone] = np.nan, np.nan
+        return analyze_series(replace(series, image=image, world=world))
+
+    result = without(5.0, 5.8)  # lost for 0.8 s, longer than grace_s: the trial ends
+    (trial, *_) = result.trials
+    assert trial.stance == "left" and trial.stop_reason == "lost_tracking" and 4.8 <= trial.end_s < 5.0
+    warning = [w for w in result.warnings if "seen again" in w]
+    assert len(warning) == 1 and "trial 1 (left leg) ended at 4.9 s" in warning[0], result.warnings
+    assert "0.9 s later" in warning[0]
+
+    result = without(5.0, 9.0)  # lost for good (a fade to black, the person walking out)
+    assert [(tr.stance, tr.stop_reason) for tr in result.trials] == [("left", "lost_tracking")]
+    assert not any("seen again" in w for w in result.warnings), result.warnings

@@ -16,21 +16,33 @@ sees the body from the knees up, a phone held too close) cannot be timed, and sa
 The *frame rate* is the median of the inverse frame intervals (robust to a variable-rate phone
 video and to a few dropped live frames). Under ``LOW_FPS_HZ`` every event time is uncertain by a
 larger frame interval and the touchdown rules (``touchdown_confirm_s`` frame after frame) see
-only a few frames: in the robustness corpora 2 of the 6 conditions at 10-15 frames/s fail a
-must-hold against 6 of the 50 at 24-60 frames/s (docs/accuracy.md, part 5). The result says so:
-:func:`low_frame_rate_warning`.
+only a few frames: in the robustness corpora 2 of the 6 conditions at 10-15 frames/s failed a
+must-hold at their first runs against 6 of the 50 at 24-60 frames/s (docs/accuracy.md, part 5).
+The result says so: :func:`low_frame_rate_warning`.
+
+A trial that ended because the person was lost (``lost_tracking``: the pelvis or the stance
+ankle not seen for more than ``grace_s``) whose person is *seen again* (both hips and that ankle
+at ``min_visibility``) within ``REFOUND_S`` of its end, in the same shot, may have been cut short
+by the model rather than by the person: MediaPipe loses people for a fraction of a second in dim
+light (docs/accuracy.md, "low light cam03 leg out"). The result says so:
+:func:`refound_warnings`. A fade to black or a person walking out is not seen again that soon.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
-from balance_cam.core.skeleton import ANKLES
+from balance_cam.core.results import Trial
+from balance_cam.core.skeleton import ANKLES, HIPS, idx
 
 #: Share of the frames with a person that must not show the feet before the result says so.
 FEET_OUT_WARN_FRAC = 0.5
 #: Frame rate under which the result says that events are timed coarsely.
 LOW_FPS_HZ = 20.0
+#: A person lost from a trial and seen again within this long: the result says the hold may have gone on.
+REFOUND_S = 2.0
 
 
 def in_picture(xy_norm: np.ndarray) -> np.ndarray:
@@ -80,3 +92,26 @@ def low_frame_rate_warning(t_s: np.ndarray, low_fps_hz: float = LOW_FPS_HZ) -> s
         return None
     return (f"the video has {fps:.0f} frames/s: event times are uncertain by a frame ({1 / fps:.2f} s) "
             "and a brief touchdown can be missed or misread; 25-30 frames/s or more is better.")  # fmt: skip
+
+
+def refound_warnings(trials: Iterable[Trial], t_s: np.ndarray, image: np.ndarray, cuts_s: Sequence[float],
+                     min_visibility: float, within_s: float = REFOUND_S) -> list[str]:  # fmt: skip
+    """The warnings for trials that ended ``lost_tracking`` while their person is seen again (both
+    hips and the stance ankle at ``min_visibility`` in ``image`` (N, 33, 4), frame times ``t_s``)
+    within ``within_s`` of the end and before the next cut in ``cuts_s``."""
+    t = np.asarray(t_s, dtype=np.float64)
+    out = []
+    for trial in trials:
+        if trial.stop_reason != "lost_tracking":
+            continue
+        joints = [*HIPS, idx(trial.stance, "ankle")]  # type: ignore[arg-type]
+        seen = (np.nan_to_num(np.asarray(image)[:, joints, 3]) >= min_visibility).all(axis=1)
+        cut = min((c for c in cuts_s if c > trial.end_s), default=np.inf)
+        after = seen & (t > trial.end_s) & (t < cut) & (t <= trial.end_s + within_s)
+        if after.any():
+            gap = float(t[after][0] - trial.end_s)
+            out.append(f"trial {trial.index + 1} ({trial.stance} leg) ended at {trial.end_s:.1f} s because "
+                       f"the person was lost, but they were seen again {gap:.1f} s later: if they were "
+                       "still on one leg, the hold went on. The model loses people in dim light, against "
+                       "a busy background or behind someone: light the person well.")  # fmt: skip
+    return out
