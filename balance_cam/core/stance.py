@@ -286,21 +286,20 @@ class StanceDetector:
             self._shift_onset = f.t_s
         seen = f.sees(raised)
         rest = self._raised_rest
-        heights = height_ll(f, raised, self._ref) if seen else None
+        heights, still_since = (height_ll(f, raised, self._ref), foot.still_since) if seen else (None, None)
         touchdown = self._touch.update(
-            f.t_s, heights,
-            foot.still_since if seen else None,
+            f.t_s, heights, still_since,
             seen and rest is not None and foot.displacement(rest) < c.lift_off_ll,
             foot.pos if seen else None, f.leg_length_px)
         assert f.ankle_px is not None and f.pelvis_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
         pelvis_ll = (f.pelvis_px[0] - stance_x) / f.leg_length_px
         shifted = self._shift.update(f.t_s, pelvis_ll, hidden=not seen)
-        landed = self._landing.update(f.t_s, heights, foot.still_since if seen else None, pelvis_ll,
+        landed = self._landing.update(f.t_s, heights, still_since, pelvis_ll,
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
-        if (touchdown or leaving) and self._misread_start(shift, foot):
+        if (touchdown or landed or leaving) and self._misread_start(shift, foot):
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
             # feet's rest and the height reference where they stood at the start.

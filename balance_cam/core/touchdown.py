@@ -7,6 +7,7 @@ touchdown causes (:class:`WeightShift`). Online, one frame at a time, in leg len
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 
 import numpy as np
@@ -190,14 +191,19 @@ class Landing:
     """The raised foot seen to come down a long way and stand there, with the weight moved onto it.
 
     The raised foot standing still for ``landing_still_s``, where (medians over its last
-    ``landing_still_s`` against its medians over the ``touchdown_window_s`` of the trial before
-    it stopped, leaving out the last ``speed_window_s``) both its image and its world height
-    above the stance foot have dropped by ``landing_drop_ll`` and the pelvis has moved ``landing_shift_ll``
-    towards the side where the foot now stands. This is the double stance seen after a real
-    touchdown by a camera behind or above the person: the world landmarks and the image put a
-    set-down foot 0.05-0.15 and 0.2-0.4 leg lengths "up", so :class:`Touchdown` does not find
-    it, but the pelvis, over the stance ankle through a single-leg hold, moves a quarter of a
-    leg length towards the foot that took the weight. :attr:`since`: when the foot stopped.
+    ``landing_still_s`` against its medians over the trial's frames before it stopped, at most
+    ``touchdown_window_s + landing_still_s`` of them, leaving out the last ``speed_window_s``)
+    its image height above the stance foot has dropped by ``landing_drop_ll`` and stays level
+    (10th to 90th percentile within half of it), its world height has dropped as much when
+    world landmarks are given (without them the image decides), and the pelvis
+    has moved ``landing_shift_ll`` towards the side where the foot now stands. This is the double
+    stance seen after a real touchdown by a camera behind or above the person: the world
+    landmarks and the image put a set-down foot 0.05-0.15 and 0.2-0.4 leg lengths "up", so
+    :class:`Touchdown` does not find it, but the pelvis, over the stance ankle through a
+    single-leg hold, moves a quarter of a leg length towards the foot that took the weight.
+    :attr:`since`: the first still frame with the foot already within half of
+    ``landing_drop_ll`` of where it now stands (a foot lowered more slowly than ``still_ll_s``
+    counts as still all the way down: the landing is when it got there, not when it began).
     """
 
     def __init__(self, cfg: StanceConfig) -> None:
@@ -224,19 +230,21 @@ class Landing:
             ok = len(v) >= 3 and v[0, 0] <= still_since - c.landing_still_s
             medians = np.array([_median(v[:, k]) for k in (1, 2, 3)]) if ok else np.full(3, np.nan)
             self._before = (still_since, medians)
-        recent = []
-        for f in reversed(self._frames):
-            if f[0] < max(still_since, t_s - c.landing_still_s):
-                break
-            recent.append(f)
-        now = np.array(recent)
         before = self._before[1]
+        if np.isnan(before[0]):  # nothing before the stop to have come down from
+            return False
+        recent = list(itertools.takewhile(lambda f: f[0] >= t_s - c.landing_still_s, reversed(self._frames)))
+        now = np.array(recent)
         drop = [before[k - 1] - _median(now[:, k]) for k in (1, 2)]  # NaN world: not given
         side = 1.0 if _median(now[:, 4]) >= 0 else -1.0
         shift = side * (_median(now[:, 3]) - before[2])
         dropped = drop[0] >= c.landing_drop_ll and not drop[1] < c.landing_drop_ll
-        if dropped and shift >= c.landing_shift_ll:
-            self.since = still_since
+        img = now[np.isfinite(now[:, 1]), 1]
+        spread = float(np.percentile(img, 90) - np.percentile(img, 10)) if img.size else np.inf
+        level = spread <= c.landing_drop_ll / 2
+        if dropped and level and shift >= c.landing_shift_ll:
+            near = _median(now[:, 1]) + c.landing_drop_ll / 2  # the foot already (about) where it stands
+            self.since = next(f[0] for f in self._frames if f[0] >= still_since and f[1] <= near)
         return self.since is not None
 
     def reset(self) -> None:
