@@ -324,8 +324,9 @@ TUNING = {
        "[accuracy_heldout2.md](accuracy_heldout2.md), [accuracy_heldout3.md](accuracy_heldout3.md)) "
        "check for overfitting.",
     1: "Written before its first run; two of its conditions have since been used for fixes and "
-       "its holds were read to set `stance_settle_s`, so this is partly a tuning score now "
-       "([accuracy.md](accuracy.md#5-real-world-robustness) says what was used).",
+       "its holds were read to set `stance_settle_s` and to check the landing thresholds, so this "
+       "is partly a tuning score now ([accuracy.md](accuracy.md#5-real-world-robustness) says "
+       "what was used).",
     2: "Written before its first run, after the fixes that used held-out set 1; two of its "
        "conditions have since been used for the landing evidence and its holds were read to check "
        "that rule's thresholds, so this is partly a tuning score now "

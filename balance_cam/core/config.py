@@ -94,7 +94,8 @@ class StanceConfig:
     """A landing (:class:`~balance_cam.core.touchdown.Landing`): the raised foot standing still
     this long, ..."""
     landing_drop_ll: float = 0.2
-    """... this much lower, in the image and in world landmarks, than before it stopped, ..."""
+    """... this much lower, in the image and (when given) in world landmarks, than before it
+    stopped, ..."""
     landing_shift_ll: float = 0.15
     """... with the pelvis moved this far towards it. After the real touchdowns of the robustness
     corpora that a camera behind or above shows still 0.05-0.15 leg lengths "up" (world), the
