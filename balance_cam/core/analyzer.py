@@ -173,11 +173,11 @@ class Analyzer:
         """Every frame's (corrected) landmarks so far."""
         return self._builder.build()
 
-    def video_checks(self) -> tuple[dict[str, Any], list[str]]:
+    def video_checks(self, series: LandmarkSeries | None = None) -> tuple[dict[str, Any], list[str]]:
         """The ``camera`` and ``shots`` blocks of the result, and the warnings they call for: cuts,
         feet outside the picture and a low frame rate (:mod:`balance_cam.core.framing`), a camera
-        that moved too much."""
-        series = self._builder.build()
+        that moved too much. ``series``: every frame's landmarks, if the caller has built them."""
+        series = self._builder.build() if series is None else series
         assert series.to_ref is not None and series.camera_ok is not None
         summary = summarize_motion(series.to_ref, series.camera_ok, (series.width_px, series.height_px))
         blocks: dict[str, Any] = {"camera": summary.to_dict(),
@@ -200,9 +200,10 @@ class Analyzer:
     ) -> AnalysisResult:  # fmt: skip
         """The result of everything fed so far (discarded trials left out), with the camera and
         shot checks and their warnings."""
-        blocks, checks = self.video_checks()
+        series = self._builder.build()
+        blocks, checks = self.video_checks(series)
         kept = tuple(t for t in self._trials if t.index not in self._discarded)
-        series, min_vis = self._builder.build(), self.config.stance.min_visibility
+        min_vis = self.config.stance.min_visibility
         lost = refound_warnings(kept, series.t_s, series.image, self._cuts_s, min_vis)
         warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost)
         extra = {**blocks, **(extra or {})}
