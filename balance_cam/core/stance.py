@@ -39,8 +39,8 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   seen down and still more briefly, then the stance foot moving within ``touchdown_step_s``
   (a touch, then a step); seen to come down a long way and stand still with the pelvis moved
   towards it (:class:`Landing`); or, while it is hidden, the pelvis moving towards the raised
-  side as a touchdown moves it (:class:`WeightShift`). The trial ends when the foot stopped
-  (or the shift began).
+  side as a touchdown moves it (:class:`WeightShift`). The trial ends when the foot got down,
+  however slowly it was lowered (or when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
@@ -309,7 +309,7 @@ class StanceDetector:
             self._start_trial(f, raised, self._shift_onset or f.t_s, lift_observed=True)
             return None
         if touchdown:
-            return self._end(self._touch.since, "touchdown")  # type: ignore[arg-type]
+            return self._end(self._touch.arrived_s(), "touchdown")  # type: ignore[arg-type]
         if landed:  # seen standing lower, with the weight on it: a touchdown the heights missed
             return self._end(self._landing.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
@@ -364,7 +364,7 @@ class StanceDetector:
         if down_s is not None:  # pending evidence is judged as in _check_holding: down, then a step
             return self._end(down_s, "touchdown")
         if self._touch.since is not None:
-            return self._end(self._touch.since, "touchdown")
+            return self._end(self._touch.arrived_s(), "touchdown")  # type: ignore[arg-type]
         if self._shift.since is not None:
             return self._end(self._shift.since, "touchdown")
         if self._moved.since is not None:

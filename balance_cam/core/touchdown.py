@@ -54,7 +54,11 @@ class Touchdown:
     ``speed_window_s + touchdown_confirm_s`` before the run and is then broken by the foot moving
     during it was a hover, not the stop (a raised foot held motionless for the whole hold, whose
     first frame of coming down already reads below): the time is taken again when the foot next
-    stands still."""
+    stands still. A touchdown is confirmed only once the foot has stopped coming down (over the
+    last ``touchdown_confirm_s``, the newer half's median image height no more than half of
+    ``touchdown_drop_ll`` below the older half's); a foot lowered more slowly than
+    ``still_ll_s`` reads still all the way down, and is timed where it got there
+    (:meth:`arrived_s`)."""
 
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
@@ -129,7 +133,55 @@ class Touchdown:
             self.brief_since = self.since
         elif raised:
             self.brief_since = None
-        return run and still
+        return run and still and not self._descending()
+
+    def _image_heights(self, from_s: float) -> list[tuple[float, float]]:
+        """(time, image height) of the frames from ``from_s`` on. The image, not the world
+        height: MediaPipe's world height of a foot set down lags its place in the picture by
+        up to ~0.2 s (0.1-0.15 leg lengths still to go when the picture shows it down)."""
+        return [(t, hp) for t, _, hp, *_ in self._heights if t >= from_s - 1e-9 and np.isfinite(hp)]
+
+    def _level_ll(self) -> float:
+        """The foot's image height now: the median over the last ``touchdown_still_s``."""
+        recent = self._image_heights(self._heights[-1][0] - self.cfg.touchdown_still_s)
+        return float(np.median([h for _, h in recent])) if recent else float("nan")
+
+    def _lowered_still(self) -> bool:
+        """The foot came down while reading still: the median of its first three image heights
+        from :attr:`since` on is at least ``touchdown_drop_ll`` above its level now (lowered
+        more slowly than ``still_ll_s``). A foot that stopped on the floor keeps its time."""
+        if self.since is None or not self._heights:
+            return False
+        first = [h for _, h in self._image_heights(self.since)[:3]]
+        return bool(first) and float(np.median(first)) - self._level_ll() >= self.cfg.touchdown_drop_ll
+
+    def _descending(self) -> bool:
+        """Still coming down: over the last ``touchdown_confirm_s`` the median image height of
+        the newer half is more than half of ``touchdown_drop_ll`` below the older half's (a foot
+        lowered slowly, which reads still, has not arrived yet)."""
+        c = self.cfg
+        if not self._heights:
+            return False
+        t_now = self._heights[-1][0]
+        window = self._image_heights(t_now - c.touchdown_confirm_s)
+        mid = t_now - c.touchdown_confirm_s / 2
+        older = [h for t, h in window if t < mid]
+        newer = [h for t, h in window if t >= mid]
+        if len(window) < 4 or not older or not newer:
+            return False
+        return bool(np.median(older) - np.median(newer) > c.touchdown_drop_ll / 2)
+
+    def arrived_s(self) -> float | None:
+        """The touchdown's time: :attr:`since`, or, for a foot that came down while reading
+        still (a foot lowered more slowly than ``still_ll_s`` reads still all the way down, so
+        :attr:`since` can be when the lowering began, or when it was last held still in the
+        air), the first frame from then on with its image height within half of
+        ``touchdown_drop_ll`` of its level now (as :class:`Landing` times a landing)."""
+        if not self._lowered_still():
+            return self.since
+        assert self.since is not None
+        near = self._level_ll() + self.cfg.touchdown_drop_ll / 2
+        return next((t for t, h in self._image_heights(self.since) if h <= near), self.since)
 
     def before_step(self, step_s: float | None) -> float | None:
         """When the stance foot started moving at ``step_s``: the time the raised foot was seen

@@ -1,0 +1,59 @@
+"""A raised foot lowered slowly at the end of a hold (a careful patient, a controlled finish):
+the touchdown is when the foot got to the floor, not when the lowering began.
+
+The foot is slower than ``still_ll_s`` (0.3 leg lengths/s) all the way down, so it reads
+"still" from the hold into the touchdown; before :meth:`Touchdown.arrived_s` the hold was
+timed to where that stillness began (0.5 s early for a 2 s lowering, and a 3 s lowering after
+a still hold lost the whole trial). Synthetic skeletons (:mod:`balance_cam.testing.landmarks`)
+with sway, MediaPipe-like jitter and a minimum-jerk lowering; the truth is the first frame with
+the noiseless raised ankle within 0.01 leg lengths of the floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from balance_cam.core.analyzer import analyze_series
+from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.skeleton import idx
+from balance_cam.testing.landmarks import Keyframe, SynthConfig, make_trial
+
+LIFT_S, HOLD_END_S = 2.0, 20.0
+
+
+def lowered(lower_s: float, fps: float, seed: int) -> tuple[float, float, SynthConfig]:
+    """Double stance, a lift at 2 s (hip 30 deg, knee 90 deg: the ankle 0.32 leg lengths up),
+    a hold to 20 s, then the foot lowered to the floor over ``lower_s``; (lift, touchdown, cfg)."""
+    keys = (Keyframe("flexion", LIFT_S, 0.4, 30.0), Keyframe("knee", LIFT_S, 0.4, 90.0),
+            Keyframe("flexion", HOLD_END_S, lower_s, 0.0),
+            Keyframe("knee", HOLD_END_S, lower_s, 0.0))  # fmt: skip
+    cfg = SynthConfig(duration_s=HOLD_END_S + lower_s + 3.0, fps=fps, hip_flexion_deg=0.0,
+                      knee_flexion_deg=0.0, keyframes=keys, seed=seed)  # fmt: skip
+    clean = make_trial(replace(cfg, noise_ll=0.0, sway_ml_ll=0.0, sway_ap_ll=0.0)).series
+    up_ll = (clean.world[:, idx("left", "ankle"), 1] - clean.world[:, idx("right", "ankle"), 1]) / cfg.leg_m
+    t = clean.t_s
+    after = t > HOLD_END_S
+    return float(t[np.argmax(up_ll > 0.01)]), float(t[after][np.argmax(up_ll[after] < 0.01)]), cfg
+
+
+@pytest.mark.parametrize("fps", (15.0, 30.0, 60.0))
+@pytest.mark.parametrize("lower_s", (0.3, 1.0, 2.0))
+def test_a_foot_lowered_slowly_is_timed_down_when_it_got_there(lower_s: float, fps: float) -> None:
+    lift_s, down_s, cfg = lowered(lower_s, fps, seed=int(10 * lower_s + fps))
+    (trial,) = analyze_series(make_trial(cfg).series, AnalysisConfig()).trials
+    assert trial.stance == "left" and trial.stop_reason == "touchdown"
+    assert abs(trial.start_s - lift_s) <= 0.3
+    assert abs(trial.end_s - down_s) <= 0.3, (trial.end_s, down_s)
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_a_very_slow_lowering_keeps_its_trial_and_is_timed_a_little_early(seed: int) -> None:
+    """3 s to put the foot down (0.1 leg lengths/s): the trial is kept (it was lost), timed up
+    to ~0.5 s early: the last centimetres are slower than the jitter lets the detector see."""
+    _, down_s, cfg = lowered(3.0, 30.0, seed)
+    (trial,) = analyze_series(make_trial(cfg).series, AnalysisConfig()).trials
+    assert trial.stop_reason == "touchdown"
+    assert -0.6 <= trial.end_s - down_s <= 0.1
