@@ -57,8 +57,10 @@ class Touchdown:
     stands still. A touchdown is confirmed only once the foot has stopped coming down (over the
     last ``touchdown_confirm_s``, the newer half's median image height no more than half of
     ``touchdown_drop_ll`` below the older half's); a foot lowered more slowly than
-    ``still_ll_s`` reads still all the way down, and is timed where it got there
-    (:meth:`arrived_s`)."""
+    ``still_ll_s`` reads still all the way down, and is timed where its image height got
+    within half of ``touchdown_drop_ll`` of where it stands when the touchdown is confirmed
+    (:meth:`arrived_s`; the end of a lowering slower than about 0.13 leg lengths/s is confirmed,
+    and timed, before the foot is quite down)."""
 
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
@@ -146,19 +148,19 @@ class Touchdown:
         recent = self._image_heights(self._heights[-1][0] - self.cfg.touchdown_still_s)
         return float(np.median([h for _, h in recent])) if recent else float("nan")
 
-    def _lowered_still(self) -> bool:
+    def _lowered_still(self, since: float) -> bool:
         """The foot came down while reading still: the median of its first three image heights
-        from :attr:`since` on is at least ``touchdown_drop_ll`` above its level now (lowered
-        more slowly than ``still_ll_s``). A foot that stopped on the floor keeps its time."""
-        if self.since is None or not self._heights:
-            return False
-        first = [h for _, h in self._image_heights(self.since)[:3]]
+        from ``since`` on is at least ``touchdown_drop_ll`` above its level now (lowered more
+        slowly than ``still_ll_s``). A foot that stopped on the floor keeps its time."""
+        first = [h for _, h in self._image_heights(since)[:3]]
         return bool(first) and float(np.median(first)) - self._level_ll() >= self.cfg.touchdown_drop_ll
 
     def _descending(self) -> bool:
-        """Still coming down: over the last ``touchdown_confirm_s`` the median image height of
-        the newer half is more than half of ``touchdown_drop_ll`` below the older half's (a foot
-        lowered slowly, which reads still, has not arrived yet)."""
+        """Still coming down: over the last ``touchdown_confirm_s`` (at least three frames) the
+        median image height of the newer half is more than half of ``touchdown_drop_ll`` below
+        the older half's. It sees a foot coming down faster than about ``touchdown_drop_ll``
+        per ``touchdown_confirm_s`` (0.13 leg lengths/s); a slower end of a lowering is taken as
+        arrived."""
         c = self.cfg
         if not self._heights:
             return False
@@ -167,29 +169,35 @@ class Touchdown:
         mid = t_now - c.touchdown_confirm_s / 2
         older = [h for t, h in window if t < mid]
         newer = [h for t, h in window if t >= mid]
-        if len(window) < 4 or not older or not newer:
+        if len(window) < 3 or not older or not newer:
             return False
         return bool(np.median(older) - np.median(newer) > c.touchdown_drop_ll / 2)
 
-    def arrived_s(self) -> float | None:
-        """The touchdown's time: :attr:`since`, or, for a foot that came down while reading
-        still (a foot lowered more slowly than ``still_ll_s`` reads still all the way down, so
-        :attr:`since` can be when the lowering began, or when it was last held still in the
-        air), the first frame from then on with its image height within half of
-        ``touchdown_drop_ll`` of its level now (as :class:`Landing` times a landing)."""
-        if not self._lowered_still():
-            return self.since
-        assert self.since is not None
+    def _arrived_from(self, since: float) -> float:
+        """``since``, or, for a foot that came down while reading still (a foot lowered more
+        slowly than ``still_ll_s`` reads still all the way down, so ``since`` can be when the
+        lowering began, or when it was last held still in the air), the first frame from then
+        on with its image height within half of ``touchdown_drop_ll`` of its level now."""
+        if not self._heights or not self._lowered_still(since):
+            return since
         near = self._level_ll() + self.cfg.touchdown_drop_ll / 2
-        return next((t for t, h in self._image_heights(self.since) if h <= near), self.since)
+        return next((t for t, h in self._image_heights(since) if h <= near), since)
+
+    def arrived_s(self) -> float | None:
+        """The touchdown's time: :attr:`since`, or where the foot got down if it came down while
+        reading still (:meth:`_arrived_from`)."""
+        return None if self.since is None else self._arrived_from(self.since)
 
     def before_step(self, step_s: float | None) -> float | None:
         """When the stance foot started moving at ``step_s``: the time the raised foot was seen
-        down and still (however briefly) within ``touchdown_step_s`` before, without being
-        clearly raised since (a touchdown, then a step), else None."""
-        b = self.brief_since
-        ok = b is not None and step_s is not None and 0.0 <= step_s - b <= self.cfg.touchdown_step_s
-        return b if ok else None
+        down and still (however briefly; where it got down, as :meth:`arrived_s`) within
+        ``touchdown_step_s`` before, without being clearly raised since (a touchdown, then a
+        step), else None."""
+        if self.brief_since is None or step_s is None:
+            return None
+        b = self._arrived_from(self.brief_since)
+        b = b if b <= step_s else self.brief_since  # still coming down when the step began
+        return b if 0.0 <= step_s - b <= self.cfg.touchdown_step_s else None
 
     def reset(self) -> None:
         self._run.reset()
