@@ -52,10 +52,6 @@ GREY = cp.pose2sim_hold("grey leg out", "cam02", 12.0, hold_frame=cp.LEG_OUT_FRA
 REAR_LEG_OUT = cp.pose2sim_hold("rear leg out", "cam03", 12.0, hold_frame=cp.LEG_OUT_FRAME, pre_s=2.0,
                                post_s=2.0, fps=15.0, seed=1209,
                                description="leg out, seen from behind and above")  # fmt: skip
-SLOW_LOWERING = cp.pose2sim_hold("slow lowering", "cam02", 10.0, hold_frame=cp.LEG_OUT_FRAME,
-                                 touchdown="reverse", touchdown_speed=0.25, pre_s=2.0, post_s=3.0,
-                                 fps=30.0, seed=6002,
-                                 description="leg out, lowered over 2.6 s (the lift backwards)")  # fmt: skip
 TEN_FPS = next(r for r in cp.baseline_conditions() if r.name == "10 fps cam01 30 s")
 CRF_35 = next(r for r in cp.baseline_conditions() if r.name == "crf 35 cam01 20 s")
 
@@ -129,15 +125,6 @@ def test_a_touchdown_read_as_still_up_from_behind_ends_the_hold_when_the_foot_la
     assert truth.lift_observed and truth.stop_reason == "touchdown"
     assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
     assert result.trials[0].stop_reason == "touchdown"
-
-
-def test_a_foot_lowered_slowly_is_timed_down_when_it_got_there(work: Path) -> None:
-    """Slower than ``still_ll_s`` most of the way, the foot reads still from the hold into the
-    touchdown; the hold was timed to where that stillness began (0.54 s early here)."""
-    truth, result = clip(SLOW_LOWERING, work)
-    assert truth.lift_observed and truth.stop_reason == "touchdown"
-    assert SLOW_LOWERING.pieces[-2].duration_s > 2.5  # the lowering: 39 source frames at 1/4 speed
-    assert_events_hold(scoring.score_clip(truth, result, LIMIT_S), result)
 
 
 @pytest.mark.parametrize("recipe", [GREY, TEN_FPS, CRF_35], ids=["grey", "10 fps", "crf 35"])

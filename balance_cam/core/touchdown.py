@@ -55,8 +55,8 @@ class Touchdown:
     during it was a hover, not the stop (a raised foot held motionless for the whole hold, whose
     first frame of coming down already reads below): the time is taken again when the foot next
     stands still. A touchdown is confirmed only once the foot has stopped coming down (over the
-    last ``touchdown_confirm_s``, the newer half's median image height no more than half of
-    ``touchdown_drop_ll`` below the older half's); a foot lowered more slowly than
+    last ``touchdown_confirm_s``, the newer half's median heights, world and image, not both
+    more than half of ``touchdown_drop_ll`` below the older half's); a foot lowered more slowly than
     ``still_ll_s`` reads still all the way down, and is timed where its image height got
     within half of ``touchdown_drop_ll`` of where it stands when the touchdown is confirmed
     (:meth:`arrived_s`; the end of a lowering slower than about 0.13 leg lengths/s is confirmed,
@@ -137,41 +137,46 @@ class Touchdown:
             self.brief_since = None
         return run and still and not self._descending()
 
-    def _image_heights(self, from_s: float) -> list[tuple[float, float]]:
-        """(time, image height) of the frames from ``from_s`` on. The image, not the world
-        height: MediaPipe's world height of a foot set down lags its place in the picture by
-        up to ~0.2 s (0.1-0.15 leg lengths still to go when the picture shows it down)."""
-        return [(t, hp) for t, _, hp, *_ in self._heights if t >= from_s - 1e-9 and np.isfinite(hp)]
+    def _both_heights(self, from_s: float) -> list[tuple[float, float, float]]:
+        """(time, event height, image height) of the frames from ``from_s`` on (the event
+        height is the world one when given, else the image one: :func:`event_height_ll`)."""
+        return [(t, h, hp) for t, h, hp, *_ in self._heights if t >= from_s - 1e-9 and np.isfinite(hp)]
 
-    def _level_ll(self) -> float:
-        """The foot's image height now: the median over the last ``touchdown_still_s``."""
-        recent = self._image_heights(self._heights[-1][0] - self.cfg.touchdown_still_s)
-        return float(np.median([h for _, h in recent])) if recent else float("nan")
+    def _level_ll(self) -> np.ndarray:
+        """The foot's (event, image) heights now: medians over the last ``touchdown_still_s``."""
+        recent = self._both_heights(self._heights[-1][0] - self.cfg.touchdown_still_s)
+        return np.median([v[1:] for v in recent], axis=0) if recent else np.full(2, np.nan)
 
     def _lowered_still(self, since: float) -> bool:
-        """The foot came down while reading still: the median of its first three image heights
-        from ``since`` on is at least ``touchdown_drop_ll`` above its level now (lowered more
-        slowly than ``still_ll_s``). A foot that stopped on the floor keeps its time."""
-        first = [h for _, h in self._image_heights(since)[:3]]
-        return bool(first) and float(np.median(first)) - self._level_ll() >= self.cfg.touchdown_drop_ll
+        """The foot came down while reading still: the medians of its first three heights from
+        ``since`` on are at least ``touchdown_drop_ll`` above its level now, in world landmarks
+        *and* in the image (lowered more slowly than ``still_ll_s``). Either alone also moves
+        after real touchdowns: the world height of a set-down foot lags the picture by up to
+        0.16 leg lengths, and the image height, relative to the stance foot, moves with a
+        stance foot that steps. A foot that stopped on the floor keeps its time."""
+        first = self._both_heights(since)[:3]
+        if not first:
+            return False
+        came = np.median([v[1:] for v in first], axis=0) - self._level_ll()
+        return bool((came >= self.cfg.touchdown_drop_ll).all())
 
     def _descending(self) -> bool:
         """Still coming down: over the last ``touchdown_confirm_s`` (at least three frames) the
-        median image height of the newer half is more than half of ``touchdown_drop_ll`` below
-        the older half's. It sees a foot coming down faster than about ``touchdown_drop_ll``
-        per ``touchdown_confirm_s`` (0.13 leg lengths/s); a slower end of a lowering is taken as
-        arrived."""
+        median heights of the newer half are more than half of ``touchdown_drop_ll`` below the
+        older half's, in world landmarks and in the image. It sees a foot coming down faster
+        than about ``touchdown_drop_ll`` per ``touchdown_confirm_s`` (0.13 leg lengths/s); a
+        slower end of a lowering is taken as arrived."""
         c = self.cfg
         if not self._heights:
             return False
         t_now = self._heights[-1][0]
-        window = self._image_heights(t_now - c.touchdown_confirm_s)
+        window = self._both_heights(t_now - c.touchdown_confirm_s)
         mid = t_now - c.touchdown_confirm_s / 2
-        older = [h for t, h in window if t < mid]
-        newer = [h for t, h in window if t >= mid]
+        older = [v[1:] for v in window if v[0] < mid]
+        newer = [v[1:] for v in window if v[0] >= mid]
         if len(window) < 3 or not older or not newer:
             return False
-        return bool(np.median(older) - np.median(newer) > c.touchdown_drop_ll / 2)
+        return bool((np.median(older, axis=0) - np.median(newer, axis=0) > c.touchdown_drop_ll / 2).all())
 
     def _arrived_from(self, since: float) -> float:
         """``since``, or, for a foot that came down while reading still (a foot lowered more
@@ -180,8 +185,8 @@ class Touchdown:
         on with its image height within half of ``touchdown_drop_ll`` of its level now."""
         if not self._heights or not self._lowered_still(since):
             return since
-        near = self._level_ll() + self.cfg.touchdown_drop_ll / 2
-        return next((t for t, h in self._image_heights(since) if h <= near), since)
+        near = float(self._level_ll()[1]) + self.cfg.touchdown_drop_ll / 2
+        return next((t for t, _, hp in self._both_heights(since) if hp <= near), since)
 
     def arrived_s(self) -> float | None:
         """The touchdown's time: :attr:`since`, or where the foot got down if it came down while

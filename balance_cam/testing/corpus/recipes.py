@@ -146,7 +146,7 @@ def lift_pieces(cam: str, to_frame: int, pre_s: float = 3.0) -> tuple[Piece, Pie
 def pose2sim_hold(name: str, cam: str = "cam02", hold_s: float = 30.0, hold: str = "still",
                   hold_frame: int = LEG_OUT_FRAME, touchdown: str | None = None, pre_s: float = 3.0,
                   post_s: float = 3.0, pingpong: tuple[int, int] = (24, 60), pingpong_speed: float = 0.25,
-                  touchdown_speed: float = 1.0, **kw: object) -> Recipe:  # fmt: skip
+                  **kw: object) -> Recipe:  # fmt: skip
     """Two feet (still) → the real lift (played) → a long hold → a touchdown → two feet (still).
 
     ``hold="still"``: frame ``hold_frame`` swaying; ``"pingpong"``: frames ``pingpong`` back and
@@ -156,8 +156,6 @@ def pose2sim_hold(name: str, cam: str = "cam02", hold_s: float = 30.0, hold: str
     ``"reverse"``: the lift played backwards (the foot goes back down where it stood; kinematically
     a real lowering, time reversed). Default: reverse for a still hold with the foot beside the
     stance leg (``hold_frame`` up to :data:`~.sources.MID_FOOT_FRAME`), real otherwise.
-    ``touchdown_speed``: the touchdown played at this times real time (0.25: the foot lowered
-    four times more slowly than recorded, a careful finish).
     """
     if touchdown is None:
         touchdown = "reverse" if hold == "still" and hold_frame <= MID_FOOT_FRAME else "real"
@@ -172,8 +170,8 @@ def pose2sim_hold(name: str, cam: str = "cam02", hold_s: float = 30.0, hold: str
     end = DOWN_FRAME if touchdown == "real" else TWO_FEET_FRAME
     pieces = (*lift_pieces(cam, start, pre_s),
               holding,
-              Piece(cam, abs(end - start) / 60.0 / touchdown_speed + 1e-6, start, end, "play",
-                    touchdown_speed, label=f"touchdown ({touchdown})"),
+              Piece(cam, abs(end - start) / 60.0 + 1e-6, start, end, "play",
+                    label=f"touchdown ({touchdown})"),
               Piece(cam, post_s, end, label="two feet"))  # fmt: skip
     return Recipe(name, pieces, **kw)  # type: ignore[arg-type]
 
