@@ -3,10 +3,11 @@ the touchdown is when the foot got to the floor, not when the lowering began.
 
 The foot is slower than ``still_ll_s`` (0.3 leg lengths/s) all the way down, so it reads
 "still" from the hold into the touchdown; before :meth:`Touchdown.arrived_s` the hold was
-timed to where that stillness began (0.5 s early for a 2 s lowering, and a 3 s lowering after
-a still hold lost the whole trial). Synthetic skeletons (:mod:`balance_cam.testing.landmarks`)
-with sway, MediaPipe-like jitter and a minimum-jerk lowering; the truth is the first frame with
-the noiseless raised ankle within 0.01 leg lengths of the floor.
+timed to where that stillness began (0.4-0.5 s early for a 2 s lowering; a 3 s lowering after
+a still hold lost the whole trial or was 0.9 s early). Synthetic skeletons
+(:mod:`balance_cam.testing.landmarks`) with sway, MediaPipe-like jitter and a minimum-jerk
+lowering; the truth is the first frame with the noiseless raised ankle within 0.01 leg lengths
+of the floor.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def test_a_foot_lowered_slowly_is_timed_down_when_it_got_there(lower_s: float, f
 
 @pytest.mark.parametrize("seed", (0, 1))
 def test_a_very_slow_lowering_keeps_its_trial_and_is_timed_a_little_early(seed: int) -> None:
-    """3 s to put the foot down (0.1 leg lengths/s): the trial is kept (it was lost), timed up
+    """3 s to put the foot down (0.1 leg lengths/s): the trial is kept (before, seed 1 lost it
+    and seed 0 was timed 0.87 s early), timed up
     to ~0.5 s early: the end of the lowering is slower than ``Touchdown`` sees a foot coming
     down (about 0.13 leg lengths/s), so it is confirmed, and timed, a little before."""
     _, down_s, cfg = lowered(3.0, 30.0, seed)

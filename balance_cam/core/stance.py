@@ -40,7 +40,7 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   (a touch, then a step); seen to come down a long way and stand still with the pelvis moved
   towards it (:class:`Landing`); or, while it is hidden, the pelvis moving towards the raised
   side as a touchdown moves it (:class:`WeightShift`). The trial ends when the foot got down,
-  however slowly it was lowered (or when the shift began).
+  also when lowered slowly (or when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
