@@ -60,10 +60,10 @@ def test_a_very_slow_lowering_keeps_its_trial_and_is_timed_a_little_early(seed: 
     and seed 0 was timed 0.87 s early), timed up
     to ~0.5 s early: the end of the lowering is slower than ``Touchdown`` sees a foot coming
     down (about 0.13 leg lengths/s), so it is confirmed, and timed, a little before."""
-    _, down_s, cfg = lowered(3.0, 30.0, seed)
+    lift_s, down_s, cfg = lowered(3.0, 30.0, seed)
     (trial,) = analyze_series(make_trial(cfg).series, AnalysisConfig()).trials
     assert trial.stance == "left" and trial.stop_reason == "touchdown"
-    assert abs(trial.start_s - lowered(3.0, 30.0, seed)[0]) <= 0.3
+    assert abs(trial.start_s - lift_s) <= 0.3
     assert -0.6 <= trial.end_s - down_s <= 0.1
 
 

@@ -151,9 +151,10 @@ class Touchdown:
         recent = self._both_heights(self._heights[-1][0] - self.cfg.touchdown_still_s)
         return np.median([v[1:] for v in recent], axis=0) if recent else np.full(2, np.nan)
 
-    def _lowered_still(self, since: float) -> bool:
+    def _lowered_still(self, since: float, level: np.ndarray) -> bool:
         """The foot came down while reading still: the medians of its first three heights from
-        ``since`` on are at least ``touchdown_drop_ll`` above its level now, in the event height
+        ``since`` on are at least ``touchdown_drop_ll`` above its ``level`` now
+        (:meth:`_level_ll`), in the event height
         (world landmarks when given; else both checks are the image's) *and* in the image: the
         still spell began before the foot was down. Either alone also moves after real
         touchdowns: the world height of a set-down foot lags the picture by up to 0.16 leg
@@ -162,7 +163,7 @@ class Touchdown:
         first = self._both_heights(since)[:3]
         if not first:
             return False
-        came = np.median([v[1:] for v in first], axis=0) - self._level_ll()
+        came = np.median([v[1:] for v in first], axis=0) - level
         return bool((came >= self.cfg.touchdown_drop_ll).all())
 
     def _descending(self) -> bool:
@@ -188,9 +189,12 @@ class Touchdown:
         slowly than ``still_ll_s`` reads still all the way down, so ``since`` can be when the
         lowering began, or when it was last held still in the air), the first frame from then
         on with its image height within half of ``touchdown_drop_ll`` of its level now."""
-        if not self._heights or not self._lowered_still(since):
+        if not self._heights:
             return since
-        near = float(self._level_ll()[1]) + self.cfg.touchdown_drop_ll / 2
+        level = self._level_ll()
+        if not self._lowered_still(since, level):
+            return since
+        near = float(level[1]) + self.cfg.touchdown_drop_ll / 2
         return next((t for t, _, hp in self._both_heights(since) if hp <= near), since)
 
     def arrived_s(self) -> float | None:
