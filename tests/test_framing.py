@@ -137,7 +137,7 @@ def demo_hold(demo_start: tuple[Path, Path]):  # noqa: ANN201
     return analyze_video_series(demo_start[0])[1]
 
 
-def test_a_person_lost_briefly_in_a_hold_ends_it_and_the_result_says_they_came_back(demo_hold) -> None:  # noqa: ANN001
+def test_a_person_lost_in_a_hold_bridged_briefly_else_ended_and_the_result_says_so(demo_hold) -> None:  # noqa: ANN001
     from balance_cam.core.analyzer import analyze_series
 
     series = demo_hold
@@ -150,12 +150,19 @@ def test_a_person_lost_briefly_in_a_hold_ends_it_and_the_result_says_they_came_b
         image[gone], world[gone] = np.nan, np.nan
         return analyze_series(replace(series, image=image, world=world))
 
-    result = without(5.0, 5.8)  # lost for 0.8 s, longer than grace_s: the trial ends
+    result = without(5.0, 5.8)  # lost for 0.8 s (over grace_s, within bridge_s), back still on one leg
+    (trial,) = result.trials
+    assert trial.stance == "left" and trial.stop_reason != "lost_tracking" and trial.end_s > 7.5
+    (warning,) = [w for w in result.warnings if "timed through the gap" in w]
+    assert "trial 1 (left leg): the person was lost for 0.9 s at 4.9 s" in warning, result.warnings
+    assert not any("seen again 0" in w for w in result.warnings), result.warnings
+
+    result = without(5.0, 6.4)  # lost for 1.4 s, longer than bridge_s: the trial ends
     (trial, *_) = result.trials
     assert trial.stance == "left" and trial.stop_reason == "lost_tracking" and 4.8 <= trial.end_s < 5.0
     warning = [w for w in result.warnings if "seen again" in w]
     assert len(warning) == 1 and "trial 1 (left leg) ended at 4.9 s" in warning[0], result.warnings
-    assert "0.9 s later" in warning[0]
+    assert "1.5 s later" in warning[0]
 
     result = without(5.0, 9.0)  # lost for good (a fade to black, the person walking out)
     assert [(tr.stance, tr.stop_reason) for tr in result.trials] == [("left", "lost_tracking")]

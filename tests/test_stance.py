@@ -78,6 +78,54 @@ def test_short_gap_inside_grace_is_bridged():
     assert t.stop_reason == "touchdown" and abs(t.end_s - 7.0) <= 0.1
 
 
+def _gap_and_back(series, t0: float, t1: float, hide_raised: bool = False, pelvis_dx_ll: float = 0.0):
+    """``series`` (right foot raised) with nobody found in [t0, t1); from t1 on, the raised right
+    ankle optionally rated low and the pelvis optionally moved towards it (image x)."""
+    s = with_gap(series, t0, t1)
+    image, world, after = s.image.copy(), s.world.copy(), s.t_s >= t1
+    if hide_raised:
+        image[after, idx("right", "ankle"), 3] = 0.3
+    for hip in (idx("left", "hip"), idx("right", "hip")):  # the right foot stands at lower image x
+        image[after, hip, 0] -= np.float32(pelvis_dx_ll * 400 / 1000)
+    return replace(s, image=image, world=world)
+
+
+@pytest.mark.parametrize("fps", (15.0, 30.0, 60.0))
+def test_a_model_blink_up_to_bridge_s_with_the_hold_going_on_is_timed_through(fps):
+    # lost for 0.8 s (over grace_s, under bridge_s): back with the stance foot in place and the
+    # raised foot still up, the hold went on; the result says the gap was bridged
+    s = _gap_and_back(standing_series(9.0, fps, [(1.0, 7.0, "right", 0.3)]), 4.0, 4.8)
+    result = analyze_series(s)
+    (t,) = result.trials
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 7.0) <= 0.1
+    last, back = s.t_s[s.t_s < 4.0][-1], s.t_s[s.t_s >= 4.8][0]
+    (w,) = [w for w in result.warnings if "timed through the gap" in w]
+    assert f"trial 1 (left leg): the person was lost for {back - last:.1f} s at {last:.1f} s" in w
+
+
+def test_a_blink_with_the_raised_foot_hidden_after_it_is_bridged_by_the_pelvis():
+    # back with the raised ankle rated low (tree pose): the pelvis still over the stance foot: bridged;
+    # the pelvis moved towards the raised side (the weight came onto it in the gap): not bridged
+    base = standing_series(9.0, 30, [(1.0, 7.0, "right", 0.3)])
+    (t,) = trials_of(_gap_and_back(base, 4.0, 4.8, hide_raised=True))
+    assert t.end_s > 6.5
+    (t,) = trials_of(_gap_and_back(base, 4.0, 4.8, hide_raised=True, pelvis_dx_ll=0.15))
+    assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(4.0 - 1 / 30, abs=1e-6)
+
+
+def test_a_blink_in_which_the_foot_came_down_or_the_stance_foot_moved_ends_where_it_began():
+    last_seen = 4.0 - 1 / 30
+    down = _gap_and_back(standing_series(9.0, 30, [(1.0, 4.5, "right", 0.3)]), 4.0, 4.8)
+    (t,) = trials_of(down)  # the foot came down in the gap: back with both feet down
+    assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(last_seen, abs=1e-6)
+    stepped = shifted(standing_series(9.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.2, "left", 0.3)
+    (t, *_) = trials_of(_gap_and_back(stepped, 4.0, 4.8))  # the stance foot stepped in the gap
+    assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(last_seen, abs=1e-6)
+    low = standing_series(9.0, 30, [(1.0, 4.3, "right", 0.3), (4.5, 7.0, "right", 0.07)])
+    (t, *_) = trials_of(_gap_and_back(low, 4.0, 4.8))  # back with the foot only a little up: not judged up
+    assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(last_seen, abs=1e-6)
+
+
 def test_end_of_video_while_holding():
     (t,) = trials_of(standing_series(5.0, 30, [(1.0, 9.0, "right", 0.3)]))
     assert t.stop_reason == "end_of_video"

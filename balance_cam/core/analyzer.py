@@ -25,7 +25,12 @@ from balance_cam._version import __version__
 from balance_cam.core.camera import CameraMotion, summarize_motion, to_reference_px
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.filtering import LegSwapGuard
-from balance_cam.core.framing import feet_out_warning, low_frame_rate_warning, refound_warnings
+from balance_cam.core.framing import (
+    bridged_warnings,
+    feet_out_warning,
+    low_frame_rate_warning,
+    refound_warnings,
+)
 from balance_cam.core.metrics import instant_ml_cm, pelvis_minus_ankle_px, sway_metrics
 from balance_cam.core.quality import hands_on_hips_stop, trial_quality
 from balance_cam.core.results import AnalysisResult, Trial
@@ -205,6 +210,7 @@ class Analyzer:
         kept = tuple(t for t in self._trials if t.index not in self._discarded)
         min_vis = self.config.stance.min_visibility
         lost = refound_warnings(kept, series.t_s, series.image, self._cuts_s, min_vis)
+        lost += bridged_warnings(kept, series.t_s, series.image, min_vis, self.config.stance.grace_s)
         warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost)
         extra = {**blocks, **(extra or {})}
         return AnalysisResult(

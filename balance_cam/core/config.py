@@ -115,6 +115,9 @@ class StanceConfig:
     """The pelvis must stand at least this far above the stance ankle for a lift to count."""
     grace_s: float = 0.5
     """Landmarks may be lost this long inside a trial before it ends ("lost_tracking")."""
+    bridge_s: float = 1.0
+    """... or this long, if the first frame back shows the hold going on (stance foot in place,
+    raised foot still up): :mod:`balance_cam.core.gaps`."""
     limit_s: float = 45.0
     """Time limit of one trial ("time_limit"); clinical protocols use 30-45 s."""
     min_visibility: float = 0.5
@@ -138,7 +141,9 @@ class StanceConfig:
     makes one foot look higher when no double stance has been seen to compare with."""
     euro_min_cutoff_hz: float | None = None
     """Optional One-Euro filter (Casiez et al. 2012) on the event positions: cut-off at rest
-    (None = off; the speed window already smooths)."""
+    (None = off: the displacement over ``speed_window_s`` that defines a foot's speed is itself a
+    causal smoother, and this filter delayed the touchdown and stance-foot events by 50-100 ms on
+    the Pose2Sim clips)."""
     euro_beta: float = 1.0
     """One-Euro speed coefficient, per leg length per second."""
 

@@ -26,6 +26,8 @@ at ``min_visibility``) within ``REFOUND_S`` of its end, in the same shot, may ha
 by the model rather than by the person: MediaPipe loses people for a fraction of a second in dim
 light (docs/accuracy.md, "low light cam03 leg out"). The result says so:
 :func:`refound_warnings`. A fade to black or a person walking out is not seen again that soon.
+A trial timed *through* such a gap (up to ``bridge_s``, :mod:`balance_cam.core.gaps`) says so
+too: :func:`bridged_warnings`.
 """
 
 from __future__ import annotations
@@ -94,6 +96,30 @@ def low_frame_rate_warning(t_s: np.ndarray, low_fps_hz: float = LOW_FPS_HZ) -> s
             "and a brief touchdown can be missed or misread; 25-30 frames/s or more is better.")  # fmt: skip
 
 
+def _tracked(image: np.ndarray, stance: str, min_visibility: float) -> np.ndarray:
+    """(N,) bool: both hips and the ``stance`` ankle at ``min_visibility`` in ``image`` (N, 33, 4)."""
+    joints = [*HIPS, idx(stance, "ankle")]  # type: ignore[arg-type]
+    return (np.nan_to_num(np.asarray(image)[:, joints, 3]) >= min_visibility).all(axis=1)
+
+
+def bridged_warnings(trials: Iterable[Trial], t_s: np.ndarray, image: np.ndarray, min_visibility: float,
+                     grace_s: float) -> list[str]:  # fmt: skip
+    """The warnings for trials timed through a gap longer than ``grace_s`` in which their person
+    was not tracked (:mod:`balance_cam.core.gaps`: the first frame back showed the hold going on)."""
+    t = np.asarray(t_s, dtype=np.float64)
+    out = []
+    for trial in trials:
+        inside = _tracked(image, trial.stance, min_visibility) & (t >= trial.start_s) & (t <= trial.end_s)
+        seen_t = t[inside]
+        for i in np.flatnonzero(np.diff(seen_t) > grace_s + 1e-9):
+            out.append(f"trial {trial.index + 1} ({trial.stance} leg): the person was lost for "
+                       f"{seen_t[i + 1] - seen_t[i]:.1f} s at {seen_t[i]:.1f} s and seen again still on one "
+                       "leg, the stance foot in place: the hold was timed through the gap. The model "
+                       "loses people in dim light, against a busy background or behind someone: light "
+                       "the person well.")  # fmt: skip
+    return out
+
+
 def refound_warnings(trials: Iterable[Trial], t_s: np.ndarray, image: np.ndarray, cuts_s: Sequence[float],
                      min_visibility: float, within_s: float = REFOUND_S) -> list[str]:  # fmt: skip
     """The warnings for trials that ended ``lost_tracking`` while their person is seen again (both
@@ -104,8 +130,7 @@ def refound_warnings(trials: Iterable[Trial], t_s: np.ndarray, image: np.ndarray
     for trial in trials:
         if trial.stop_reason != "lost_tracking":
             continue
-        joints = [*HIPS, idx(trial.stance, "ankle")]  # type: ignore[arg-type]
-        seen = (np.nan_to_num(np.asarray(image)[:, joints, 3]) >= min_visibility).all(axis=1)
+        seen = _tracked(image, trial.stance, min_visibility)
         cut = min((c for c in cuts_s if c > trial.end_s), default=np.inf)
         after = seen & (t > trial.end_s) & (t < cut) & (t <= trial.end_s + within_s)
         if after.any():

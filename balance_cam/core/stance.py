@@ -7,10 +7,8 @@ the stance foot moves, the person is lost, or the time limit is reached.
 
 Everything is scale-free: image distances are divided by the leg length ``L`` (hip→knee→ankle
 in pixels, running median), world distances by the same length in world landmarks; speeds are
-in leg lengths per second; durations in seconds. Positions are used as MediaPipe gives them:
-the displacement over ``speed_window_s`` that defines a foot's speed is itself a causal
-smoother, and an extra One-Euro filter (``euro_min_cutoff_hz``, off by default) delayed the
-touchdown and stance-foot events by 50-100 ms on the Pose2Sim clips.
+in leg lengths per second; durations in seconds. Positions are used as MediaPipe gives them
+(``euro_min_cutoff_hz`` says why).
 
 Per foot: a rest position, a speed and a still time (:class:`~balance_cam.core.feet.FootTracker`).
 A foot's *height* above the other foot is measured relative to the double-stance
@@ -45,20 +43,19 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
 - **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
-  (during a trial; a hidden raised foot does not count); the trial ends at the last frame they
-  were seen. A fade to black or the person walking out therefore ends the trial at the last
+  (during a trial; a hidden raised foot does not count), unless, for gaps up to ``bridge_s``, the
+  first frame back shows the hold going on (:mod:`balance_cam.core.gaps`); the trial ends at the
+  last frame they were seen. A fade to black or the person walking out therefore ends the trial at the last
   frame with the person.
 - **end of shot**: the video cuts to another shot (:meth:`StanceDetector.new_shot`); the trial
   ends at its last tracked frame and nothing (rest positions, reference, leg length) carries
   over into the new shot.
 - **time limit** (``limit_s`` after the start, whatever is seen; 20 s under ``--protocol bess-single``)
   and **end of video**.
-- **hands off hips** (only with ``--hands-on-hips`` in the unipedal test): either hand leaving its hip
-  for 0.2 s (wrist farther than 0.40 leg lengths from the hip, or elbow straighter than 150°;
-  :mod:`balance_cam.core.posture`) ends the trial at the onset; hands not on the hips at the lift end
-  it at once. Applied when the trial is measured (:func:`balance_cam.core.quality.hands_on_hips_stop`),
-  so a live timer runs on until the foot comes down. Without it (and outside BESS, where it is an
-  error instead) arm movement never ends a trial.
+- **hands off hips** (only with ``--hands-on-hips``, unipedal test): a hand off its hip for 0.2 s
+  (wrist over 0.40 leg lengths from it, or elbow straighter than 150°) ends the trial at the onset,
+  applied when it is measured (:func:`balance_cam.core.quality.hands_on_hips_stop`). Otherwise arm
+  movement never ends a trial.
 
 A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
 first frames with a person (no double stance seen yet, so heights are relative to level feet)
@@ -77,6 +74,7 @@ import numpy as np
 
 from balance_cam.core.config import StanceConfig
 from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed, rest_verdict, settled_at
+from balance_cam.core.gaps import holds_through_gap
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import (
     ANKLES,
@@ -149,14 +147,16 @@ class StanceDetector:
             return self._on_invalid(t_s)
         assert f.ankle_px is not None
         self._first_valid_t = t_s if self._first_valid_t is None else self._first_valid_t
-        self._lost_since = None
-        self._last_valid_t = t_s
+        before_gap = self._last_valid_t if self._lost_since is not None else None
+        self._lost_since, self._last_valid_t = None, t_s
         for side, pos in zip(SIDES, f.ankle_px, strict=True):
             if f.sees(side):
                 self._feet[side].update(t_s, pos, f.leg_length_px)
             else:  # a hidden raised foot: its speed and stillness start afresh when it reappears
                 self._feet[side].forget()
         if self.state == "holding":
+            if before_gap is not None and t_s - before_gap > self.cfg.grace_s and not self._held_through(f):
+                return self._end(before_gap, "lost_tracking")
             return self._check_holding(f)
         if self.state == "no_person":
             return self._check_start(f)
@@ -299,7 +299,9 @@ class StanceDetector:
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
-        if (touchdown or landed or leaving) and self._misread_start(shift, foot):
+        still = foot.displacement(self._raised_ref)  # a provisional "raised" foot staying put (lift's rule)
+        misread = not self.lift_observed and shift > c.lift_off_ll and still < min(c.stance_move_ll, shift/2)
+        if (touchdown or landed or leaving) and misread:
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
             # feet's rest and the height reference where they stood at the start.
@@ -321,13 +323,14 @@ class StanceDetector:
             return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
         return None
 
-    def _misread_start(self, stance_shift: float, raised_foot: FootTracker) -> bool:
-        """A provisional trial whose "raised" foot stays where it stood while the stance foot leaves,
-        by the lift's rule: moved less than ``stance_move_ll`` and half as far as the leaving foot."""
-        assert self._raised_ref is not None
-        still = raised_foot.displacement(self._raised_ref)
-        return (not self.lift_observed and stance_shift > self.cfg.lift_off_ll
-                and still < self.cfg.stance_move_ll and stance_shift > 2 * still)  # fmt: skip
+    def _held_through(self, f: StanceFeatures) -> bool:
+        """Back after a gap over ``grace_s``: the hold went on (:mod:`balance_cam.core.gaps`)."""
+        assert self.stance is not None and f.ankle_px is not None and f.pelvis_px is not None
+        raised, stance_x = other(self.stance), f.ankle_px[SIDES.index(self.stance)][0]
+        return holds_through_gap(
+            self.cfg, self._feet[self.stance].displacement(self._stance_ref), self._settled,
+            foot_height_ll(f, raised, self._ref) if f.sees(raised) else None,
+            self._shift.shift_ll((f.pelvis_px[0] - stance_x) / f.leg_length_px))  # fmt: skip
 
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
         for foot in self._feet.values():
@@ -337,7 +340,7 @@ class StanceDetector:
             assert self.start_s is not None
             if t_s - self.start_s >= self.cfg.limit_s:
                 return self._end(self.start_s + self.cfg.limit_s, "time_limit")
-            if t_s - self._lost_since > self.cfg.grace_s:
+            if t_s - self._lost_since > self.cfg.bridge_s:  # up to bridge_s: judged on return
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
         if self.state != "no_person" and t_s - self._lost_since > self.cfg.grace_s:

@@ -260,6 +260,12 @@ class WeightShift:
         moved = len(old) > 0 and offset - float(np.median(old)) >= threshold  # only while hidden
         return self.debounce.update(t_s, moved)
 
+    def shift_ll(self, offset_ll: float) -> float:
+        """How far ``offset_ll`` lies towards the raised side from the median offset so far (NaN: none)."""
+        if not self._offsets:
+            return float("nan")
+        return self._sign * offset_ll - float(np.median([v for _, v in self._offsets]))
+
 
 class Landing:
     """The raised foot seen to come down a long way and stand there, with the weight moved onto it.
