@@ -126,6 +126,17 @@ def test_a_blink_in_which_the_foot_came_down_or_the_stance_foot_moved_ends_where
     assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(last_seen, abs=1e-6)
 
 
+def test_grace_s_counts_the_frames_without_the_person_as_before_at_a_low_frame_rate():
+    # 10 fps: 5 frames missing (4.0-4.4 s, 0.4 s) put 0.6 s between the last frame seen and the next;
+    # within grace_s, so nothing is judged on return: the stance foot's step in the gap ends the
+    # trial by its own rule, as before bridge_s existed (judged, it would end at 3.9 s as lost)
+    stepped = shifted(standing_series(9.0, 10, [(1.0, 7.0, "right", 0.3)]), 4.1, "left", 0.15)
+    result = analyze_series(_gap_and_back(stepped, 4.0, 4.5))
+    (t, *_) = result.trials
+    assert t.stop_reason == "stance_foot_moved" and t.end_s >= 4.5
+    assert not any("timed through the gap" in w for w in result.warnings)
+
+
 def test_end_of_video_while_holding():
     (t,) = trials_of(standing_series(5.0, 30, [(1.0, 9.0, "right", 0.3)]))
     assert t.stop_reason == "end_of_video"

@@ -104,14 +104,18 @@ def _tracked(image: np.ndarray, stance: str, min_visibility: float) -> np.ndarra
 
 def bridged_warnings(trials: Iterable[Trial], t_s: np.ndarray, image: np.ndarray, min_visibility: float,
                      grace_s: float) -> list[str]:  # fmt: skip
-    """The warnings for trials timed through a gap longer than ``grace_s`` in which their person
-    was not tracked (:mod:`balance_cam.core.gaps`: the first frame back showed the hold going on)."""
+    """The warnings for trials timed through a gap in which their person was not tracked for
+    longer than ``grace_s`` (first to last frame without them, as the detector counts;
+    :mod:`balance_cam.core.gaps`: the first frame back showed the hold going on)."""
     t = np.asarray(t_s, dtype=np.float64)
     out = []
     for trial in trials:
         inside = _tracked(image, trial.stance, min_visibility) & (t >= trial.start_s) & (t <= trial.end_s)
         seen_t = t[inside]
-        for i in np.flatnonzero(np.diff(seen_t) > grace_s + 1e-9):
+        for i in np.flatnonzero(np.diff(seen_t) > grace_s):
+            unseen = t[(t > seen_t[i]) & (t < seen_t[i + 1])]
+            if len(unseen) == 0 or unseen[-1] - unseen[0] <= grace_s + 1e-9:
+                continue
             out.append(f"trial {trial.index + 1} ({trial.stance} leg): the person was lost for "
                        f"{seen_t[i + 1] - seen_t[i]:.1f} s at {seen_t[i]:.1f} s and seen again still on one "
                        "leg, the stance foot in place: the hold was timed through the gap. The model "

@@ -42,11 +42,10 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
-- **lost tracking**: the pelvis or the *stance* ankle not seen for more than ``grace_s``
-  (during a trial; a hidden raised foot does not count), unless, for gaps up to ``bridge_s``, the
-  first frame back shows the hold going on (:mod:`balance_cam.core.gaps`); the trial ends at the
-  last frame they were seen. A fade to black or the person walking out therefore ends the trial at the last
-  frame with the person.
+- **lost tracking**: the pelvis or the *stance* ankle (not a hidden raised foot) not seen for more
+  than ``grace_s`` in a trial, unless, up to ``bridge_s``, the first frame back shows the hold going
+  on (:mod:`balance_cam.core.gaps`); the trial ends at the last frame they were seen (a fade to
+  black or the person walking out: at the last frame with the person).
 - **end of shot**: the video cuts to another shot (:meth:`StanceDetector.new_shot`); the trial
   ends at its last tracked frame and nothing (rest positions, reference, leg length) carries
   over into the new shot.
@@ -116,7 +115,7 @@ class StanceDetector:
         self._moved = Debounce(c.stance_move_confirm_s)
         self._leaving = Debounce(c.confirm_s)
         self._shift = WeightShift(c)
-        self._start_lifted = Debounce(c.confirm_s)
+        self._start_lifted, self._lost_s = Debounce(c.confirm_s), 0.0
         self._stance_ref: np.ndarray | None = None
         self._settled = True  # the stance foot's place taken again after the lift (stance_settle_s)
         self._raised_ref: np.ndarray | None = None
@@ -147,15 +146,15 @@ class StanceDetector:
             return self._on_invalid(t_s)
         assert f.ankle_px is not None
         self._first_valid_t = t_s if self._first_valid_t is None else self._first_valid_t
-        before_gap = self._last_valid_t if self._lost_since is not None else None
-        self._lost_since, self._last_valid_t = None, t_s
+        before_gap, lost_s = self._last_valid_t, self._lost_s
+        self._lost_since, self._last_valid_t, self._lost_s = None, t_s, 0.0
         for side, pos in zip(SIDES, f.ankle_px, strict=True):
             if f.sees(side):
                 self._feet[side].update(t_s, pos, f.leg_length_px)
             else:  # a hidden raised foot: its speed and stillness start afresh when it reappears
                 self._feet[side].forget()
         if self.state == "holding":
-            if before_gap is not None and t_s - before_gap > self.cfg.grace_s and not self._held_through(f):
+            if lost_s > self.cfg.grace_s and before_gap is not None and not self._held_through(f):
                 return self._end(before_gap, "lost_tracking")
             return self._check_holding(f)
         if self.state == "no_person":
@@ -336,6 +335,7 @@ class StanceDetector:
         for foot in self._feet.values():
             foot.forget()
         self._lost_since = t_s if self._lost_since is None else self._lost_since
+        self._lost_s = t_s - self._lost_since  # first to latest frame without the person, as grace_s counts
         if self.state == "holding":
             assert self.start_s is not None
             if t_s - self.start_s >= self.cfg.limit_s:
