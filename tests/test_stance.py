@@ -11,7 +11,7 @@ from balance_cam.core.analyzer import analyze_series
 from balance_cam.core.config import AnalysisConfig, StanceConfig
 from balance_cam.core.skeleton import idx
 from balance_cam.core.stance import StanceDetector
-from tests.landmark_fixtures import shifted, standing_series, with_gap
+from tests.landmark_fixtures import L_PX, W, shifted, standing_series, with_gap
 
 FPS = (25.0, 30000 / 1001, 30.0, 60.0)
 
@@ -86,7 +86,7 @@ def _gap_and_back(series, t0: float, t1: float, hide_raised: bool = False, pelvi
     if hide_raised:
         image[after, idx("right", "ankle"), 3] = 0.3
     for hip in (idx("left", "hip"), idx("right", "hip")):  # the right foot stands at lower image x
-        image[after, hip, 0] -= np.float32(pelvis_dx_ll * 400 / 1000)
+        image[after, hip, 0] -= np.float32(pelvis_dx_ll * L_PX / W)
     return replace(s, image=image, world=world)
 
 
@@ -135,6 +135,14 @@ def test_grace_s_counts_the_frames_without_the_person_as_before_at_a_low_frame_r
     (t, *_) = result.trials
     assert t.stop_reason == "stance_foot_moved" and t.end_s >= 4.5
     assert not any("timed through the gap" in w for w in result.warnings)
+
+
+def test_the_time_limit_falling_in_a_gap_past_grace_s_is_not_credited():
+    base = standing_series(9.0, 30, [(1.0, 7.0, "right", 0.3)])
+    (t,) = trials_of(_gap_and_back(base, 4.0, 4.8), limit_s=3.2)  # limit at 4.2 s, 0.2 s into the gap
+    assert t.stop_reason == "time_limit" and t.end_s == pytest.approx(4.2, abs=0.05)
+    (t,) = trials_of(_gap_and_back(base, 4.0, 4.8), limit_s=3.7)  # at 4.7 s, past grace_s: unseen
+    assert t.stop_reason == "lost_tracking" and t.end_s == pytest.approx(4.0 - 1 / 30, abs=1e-6)
 
 
 def test_end_of_video_while_holding():

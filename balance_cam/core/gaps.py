@@ -3,15 +3,17 @@
 MediaPipe loses a person for a fraction of a second in dim light, against a busy background or
 behind someone walking past (docs/accuracy.md, "low light cam03 leg out": 0.57 s at 10.5 s of a
 21 s hold). A gap in which the pelvis or the stance ankle is not seen (the *tracked* landmarks of
-:mod:`balance_cam.core.stance`) is judged by its length, from the last frame with them to the
-next:
+:mod:`balance_cam.core.stance`) is judged by its length, from the first to the last frame without
+them (as ``grace_s`` has always been counted; the warning gives the time from the last frame with
+them to the next, a frame interval more):
 
 - up to ``grace_s`` (0.5 s): bridged, with nothing asked;
 - longer, up to ``bridge_s`` (1 s): bridged if the first frame back shows the hold going on
   (:func:`holds_through_gap`), else the trial ends at the last frame before the gap
   (``lost_tracking``);
 - longer than ``bridge_s``: the trial ends at the last frame before the gap (``lost_tracking``),
-  as it does when the person is never seen again (a fade to black, walking out).
+  as it does when the person is never seen again (a fade to black, walking out), and as it does
+  when the time limit falls after ``grace_s`` of a gap (the hold was not seen to reach it).
 
 Why 1 s: for a touchdown to be hidden in the gap, the foot must come down, be down (a touchdown
 is confirmed only after ``touchdown_confirm_s``, 0.3 s, of frames) and go back up to where it

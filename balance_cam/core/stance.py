@@ -127,7 +127,6 @@ class StanceDetector:
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
 
-    # -- state machine --------------------------------------------------------------------
     def update(
         self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
         world: np.ndarray | None = None,
@@ -338,9 +337,10 @@ class StanceDetector:
         self._lost_s = t_s - self._lost_since  # first to latest frame without the person, as grace_s counts
         if self.state == "holding":
             assert self.start_s is not None
-            if t_s - self.start_s >= self.cfg.limit_s:
+            over = t_s - self.start_s >= self.cfg.limit_s
+            if over and self._lost_s <= self.cfg.grace_s:
                 return self._end(self.start_s + self.cfg.limit_s, "time_limit")
-            if t_s - self._lost_since > self.cfg.bridge_s:  # up to bridge_s: judged on return
+            if over or self._lost_s > self.cfg.bridge_s:  # lost past grace_s at the limit: not seen to hold
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
         if self.state != "no_person" and t_s - self._lost_since > self.cfg.grace_s:
