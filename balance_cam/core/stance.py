@@ -343,7 +343,7 @@ class StanceDetector:
             if over or self._lost_s > self.cfg.bridge_s:  # lost past grace_s at the limit: not seen to hold
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
-        if self.state != "no_person" and t_s - self._lost_since > self.cfg.grace_s:
+        if self.state != "no_person" and self._lost_s > self.cfg.grace_s:
             self.state = "wait_foot_down"
         return None
 
