@@ -56,12 +56,9 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   applied when it is measured (:func:`balance_cam.core.quality.hands_on_hips_stop`). Otherwise arm
   movement never ends a trial.
 
-A foot already raised by ``start_raised_ll`` in both the image and the world landmarks in the
-first frames with a person (no double stance seen yet, so heights are relative to level feet)
-starts a provisional trial whose lift was not observed (``lift_observed = False``). If instead
-the other foot then leaves while the "raised" one stays still, the start was a staggered stance
-seen from above: the provisional trial is dropped and the real lift is timed. Single-leg phases
-shorter than ``min_hold_s`` (walking steps) are dropped.
+A trial already under way in the first frames with a person starts provisionally, with its
+lift not observed (``lift_observed = False``; :mod:`balance_cam.core.start` gives the rules).
+Single-leg phases shorter than ``min_hold_s`` (walking steps) are dropped.
 """
 
 from __future__ import annotations
@@ -80,11 +77,11 @@ from balance_cam.core.stance_features import (
     FeatureTracker,
     Reference,
     StanceFeatures,
-    event_height_ll,
     foot_height_ll,
     height_ll,
     reference_at,
 )
+from balance_cam.core.start import misread_start, raised_at_start
 from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.touchdown import Landing, Touchdown, WeightShift
 
@@ -195,7 +192,7 @@ class StanceDetector:
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
         """First frames with a person: ready, or already on one leg (lift not observed)."""
         assert self._first_valid_t is not None
-        raised = next((s for s in SIDES if self._raised_at_start(f, s)), None)
+        raised = next((s for s in SIDES if raised_at_start(self.cfg, height_ll(f, s, self._ref))), None)
         if self._start_lifted.update(f.t_s, raised is not None, since=self._first_valid_t):
             assert raised is not None
             self._start_trial(f, other(raised), self._first_valid_t, lift_observed=False)
@@ -205,13 +202,6 @@ class StanceDetector:
             self._start_lifted.reset()
             self._enter_ready(f)
         return None
-
-    def _raised_at_start(self, f: StanceFeatures, side: Side) -> bool:
-        """With no double stance seen yet, ``side`` counts as raised if it stands ``start_raised_ll``
-        above the other foot in the image and in world landmarks (camera vertical). A staggered stance
-        filmed from above can pass too: that trial is provisional (reinterpreted in ``_check_holding``)."""
-        heights = height_ll(f, side, self._ref)
-        return min(heights[0], event_height_ll(heights)) >= self.cfg.start_raised_ll
 
     def _enter_ready(self, f: StanceFeatures) -> None:
         self.state = "ready"
@@ -289,16 +279,15 @@ class StanceDetector:
             f.t_s, heights, still_since,
             seen and rest is not None and foot.displacement(rest) < c.lift_off_ll,
             foot.pos if seen else None, f.leg_length_px)
-        assert f.ankle_px is not None and f.pelvis_px is not None
+        assert f.ankle_px is not None
         stance_x = f.ankle_px[SIDES.index(self.stance)][0]
-        pelvis_ll = (f.pelvis_px[0] - stance_x) / f.leg_length_px
+        pelvis_ll = f.pelvis_over_ll(self.stance)
         shifted = self._shift.update(f.t_s, pelvis_ll, hidden=not seen)
         landed = self._landing.update(f.t_s, heights, still_since, pelvis_ll,
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
-        still = foot.displacement(self._raised_ref)  # a provisional "raised" foot staying put (lift's rule)
-        misread = not self.lift_observed and shift > c.lift_off_ll and still < min(c.stance_move_ll, shift/2)
+        misread = misread_start(c, self.lift_observed, shift, foot.displacement(self._raised_ref))
         if (touchdown or landed or leaving) and misread:
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
@@ -323,12 +312,12 @@ class StanceDetector:
 
     def _held_through(self, f: StanceFeatures) -> bool:
         """Back after a gap over ``grace_s``: the hold went on (:mod:`balance_cam.core.gaps`)."""
-        assert self.stance is not None and f.ankle_px is not None and f.pelvis_px is not None
-        raised, stance_x = other(self.stance), f.ankle_px[SIDES.index(self.stance)][0]
+        assert self.stance is not None
+        raised = other(self.stance)
         return holds_through_gap(
             self.cfg, self._feet[self.stance].displacement(self._stance_ref), self._settled,
             foot_height_ll(f, raised, self._ref) if f.sees(raised) else None,
-            self._shift.shift_ll((f.pelvis_px[0] - stance_x) / f.leg_length_px))  # fmt: skip
+            self._shift.shift_ll(f.pelvis_over_ll(self.stance)))  # fmt: skip
 
     def _on_invalid(self, t_s: float) -> TrialSpan | None:
         for foot in self._feet.values():

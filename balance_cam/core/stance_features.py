@@ -56,6 +56,12 @@ class StanceFeatures:
     def both_seen(self) -> bool:
         return self.valid and all(self.seen)
 
+    def pelvis_over_ll(self, stance: Side) -> float:
+        """The hip midpoint's image x minus the ``stance`` ankle's, in leg lengths (the pelvis
+        over the stance foot, as the weight-shift and landing rules read it)."""
+        assert self.ankle_px is not None and self.pelvis_px is not None
+        return float(self.pelvis_px[0] - self.ankle_px[SIDES.index(stance)][0]) / self.leg_length_px
+
 
 @dataclass
 class Reference:

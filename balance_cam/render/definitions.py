@@ -2,10 +2,10 @@
 
 The definitions of events, metrics, balance quality, BESS errors, norms, the summary and every
 configurable threshold live in the docstrings of :mod:`balance_cam.core.stance`,
-:mod:`balance_cam.core.touchdown`, :mod:`balance_cam.core.metrics`,
-:mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`, :mod:`balance_cam.core.bess`,
-:mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`, :mod:`balance_cam.core.filtering`
-and :mod:`balance_cam.core.config`; this module collects them so the docs and the HTML report
+:mod:`balance_cam.core.touchdown`, :mod:`balance_cam.core.gaps`, :mod:`balance_cam.core.start`,
+:mod:`balance_cam.core.metrics`, :mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`,
+:mod:`balance_cam.core.bess`, :mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`,
+:mod:`balance_cam.core.filtering` and :mod:`balance_cam.core.config`; this module collects them so the docs and the HTML report
 never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
 the file; a test checks it is current.
 """
@@ -22,11 +22,13 @@ from balance_cam.core import (
     bess,
     config,
     filtering,
+    gaps,
     metrics,
     norms,
     posture,
     quality,
     stance,
+    start,
     summary,
     touchdown,
 )
@@ -83,6 +85,9 @@ def render() -> str:
         "do not edit by hand.\n",
         "## Trials and events (`balance_cam/core/stance.py`)\n", inspect.cleandoc(stance.__doc__ or ""),
         "\n### Touchdown evidence (`balance_cam/core/touchdown.py`)\n", _touchdown_docs(),
+        "\n### A gap inside a hold (`balance_cam/core/gaps.py`)\n", inspect.cleandoc(gaps.__doc__ or ""),
+        "\n### A trial under way at the start (`balance_cam/core/start.py`)\n",
+        inspect.cleandoc(start.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.StanceConfig),
         "\n## Sway metrics (`balance_cam/core/metrics.py`)\n", inspect.cleandoc(metrics.__doc__ or ""),
         "\n### Parameters\n", _config_table(config.SwayConfig),
