@@ -5,9 +5,9 @@ configurable threshold live in the docstrings of :mod:`balance_cam.core.stance`,
 :mod:`balance_cam.core.touchdown`, :mod:`balance_cam.core.gaps`, :mod:`balance_cam.core.start`,
 :mod:`balance_cam.core.metrics`, :mod:`balance_cam.core.quality`, :mod:`balance_cam.core.posture`,
 :mod:`balance_cam.core.bess`, :mod:`balance_cam.core.norms`, :mod:`balance_cam.core.summary`,
-:mod:`balance_cam.core.filtering` and :mod:`balance_cam.core.config`; this module collects them so the docs and the HTML report
-never drift from the code. ``python -m balance_cam.render.definitions`` rewrites
-the file; a test checks it is current.
+:mod:`balance_cam.core.filtering` and :mod:`balance_cam.core.config`; this module collects them
+so the docs and the HTML report never drift from the code. ``python -m balance_cam.render.definitions``
+rewrites the file; a test checks it is current.
 """
 
 from __future__ import annotations
