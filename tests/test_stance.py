@@ -544,3 +544,32 @@ def test_the_price_of_the_settling_a_small_step_in_the_first_second_is_not_a_mov
     s = shifted(standing_series(12.0, 30, [(2.0, 10.0, "right", 0.3)]), 2.5, "left", 0.18)
     (t,) = trials_of(s)
     assert t.stop_reason == "touchdown" and abs(t.end_s - 10.0) <= 0.1
+
+
+def _level_world(series, side):
+    """``series`` with ``side``'s leg put level with the other in world landmarks (a staggered
+    stance seen from above: higher in the image only)."""
+    world = series.world.copy()
+    flat = standing_series(len(series.t_s) / 30, 30, noise_px=0.0).world
+    for j in ("knee", "ankle", "heel", "foot_index"):
+        world[:, idx(side, j), 1] = flat[: len(series.t_s), idx(side, j), 1]
+    return type(series)(series.t_s, series.image, world, series.width_px, series.height_px)
+
+
+@pytest.mark.parametrize(("fps", "h"), [(15.0, 0.14), (30.0, 0.12), (30.0, 0.18), (60.0, 0.14)])
+def test_a_foot_held_low_from_the_first_frame_is_timed_when_it_comes_down(fps, h):
+    # A shot cut in mid-hold with the foot held low (under start_raised_ll): no trial can start
+    # on the first frame, but the foot coming down to level shows it was raised all along.
+    (t,) = trials_of(standing_series(8.0, fps, [(-1.0, 5.0, "right", h)]))
+    assert (t.stance, t.start_s, t.stop_reason, t.lift_observed) == ("left", 0.0, "touchdown", False)
+    assert abs(t.end_s - 5.0) <= 0.15
+
+
+def test_a_foot_higher_in_the_image_only_is_a_staggered_stance_not_a_hold_from_the_start():
+    s = _level_world(standing_series(8.0, 30, [(-1.0, 5.0, "right", 0.14)]), "right")
+    assert all(t.start_s > 4.0 for t in trials_of(s))
+
+
+def test_a_low_foot_lifted_after_the_start_is_timed_from_its_lift():
+    (t,) = trials_of(standing_series(8.0, 30, [(2.0, 6.0, "right", 0.14)]))
+    assert t.lift_observed and abs(t.start_s - 2.0) <= 0.1 and abs(t.end_s - 6.0) <= 0.1

@@ -56,8 +56,9 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   applied when it is measured (:func:`balance_cam.core.quality.hands_on_hips_stop`). Otherwise arm
   movement never ends a trial.
 
-A trial already under way in the first frames with a person starts provisionally, with its
-lift not observed (``lift_observed = False``; :mod:`balance_cam.core.start` gives the rules).
+A trial already under way in the first frames with a person starts provisionally, or (a foot held
+low) is found when that foot comes down, with its lift not observed (``lift_observed = False``;
+:mod:`balance_cam.core.start` gives the rules).
 Single-leg phases shorter than ``min_hold_s`` (walking steps) are dropped.
 """
 
@@ -81,7 +82,7 @@ from balance_cam.core.stance_features import (
     height_ll,
     reference_at,
 )
-from balance_cam.core.start import misread_start, raised_at_start
+from balance_cam.core.start import LowStart, misread_start, raised_at_start
 from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.touchdown import Landing, Touchdown, WeightShift
 
@@ -123,6 +124,7 @@ class StanceDetector:
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
+        self._low = LowStart(c)  # a foot raised low since the first frame
 
     def update(
         self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
@@ -158,8 +160,7 @@ class StanceDetector:
         if self.state == "wait_foot_down":
             self._check_feet_down(f)
             return None
-        self._check_lift(f)
-        return None
+        return self._check_lift(f)
 
     def _both_still(self, t_s: float) -> bool:
         return all(foot.still_for(t_s) >= self.cfg.confirm_s for foot in self._feet.values())
@@ -188,6 +189,7 @@ class StanceDetector:
                 self._rest_axes.popleft()
             up = np.mean([a for _, a in self._rest_axes], axis=0)
         self._ref = reference_at(f, up)
+        self._low.at_rest(self._ref)
 
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
         """First frames with a person: ready, or already on one leg (lift not observed)."""
@@ -201,10 +203,11 @@ class StanceDetector:
         elif raised is None:
             self._start_lifted.reset()
             self._enter_ready(f)
+            self._low.begin(f, self._ref)
         return None
 
     def _enter_ready(self, f: StanceFeatures) -> None:
-        self.state = "ready"
+        self.state, self._low.side = "ready", None
         self._ref = Reference()
         self._rest_axes.clear()
         self._last_rest_t = None
@@ -218,7 +221,7 @@ class StanceDetector:
         if self._both_still(f.t_s) and not raised:
             self._enter_ready(f)
 
-    def _check_lift(self, f: StanceFeatures) -> None:
+    def _check_lift(self, f: StanceFeatures) -> TrialSpan | None:
         c = self.cfg
         self._update_rest(f)
         for side in SIDES:
@@ -233,9 +236,15 @@ class StanceDetector:
             stance_disp = stance_foot.displacement()
             lifted = (disp >= c.lift_on_ll and stance_disp < c.stance_move_ll
                       and disp > 2 * stance_disp and upright)  # fmt: skip
-            if self._lift[side].update(f.t_s, lifted):
-                self._start_trial(f, other(side), foot.moved_since or f.t_s, lift_observed=True)
-                return
+            if not self._lift[side].update(f.t_s, lifted):
+                continue
+            if self._low.came_down(side, f, self._ref):
+                self.state, self.stance, self.start_s = "holding", other(side), self._first_valid_t
+                self.lift_observed, self._ref = False, reference_at(f, self._ref.up_w)  # both feet down now
+                return self._end(self._lift[side].since or f.t_s, "touchdown")
+            self._start_trial(f, other(side), foot.moved_since or f.t_s, lift_observed=True)
+            return None
+        return None
 
     def _start_trial(self, f: StanceFeatures, stance: Side, start_s: float, lift_observed: bool) -> None:
         self.state, self.stance, self.start_s = "holding", stance, start_s

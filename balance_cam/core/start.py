@@ -11,12 +11,30 @@ Pure rules read by :class:`balance_cam.core.stance.StanceDetector` on its first 
   one stays where it stood (the lift's rule: moved less than ``stance_move_ll`` and less than
   half as far), the start was a staggered stance seen from above: the provisional trial is
   dropped and the real lift is timed.
+- **Came down from the start** (:class:`LowStart`): a foot raised less than ``start_raised_ll``
+  but at least ``lift_on_ll`` (a foot held low beside the ankle; a shot cut in mid-hold) starts
+  no trial, because a staggered stance seen from above looks the same. Its evidence comes when
+  it comes *down*: if it stood ``lift_on_ll`` above the other foot (image and world) in the
+  first frame with a person and stayed over ``lift_off_ll`` at every rest since, and a "lift" of
+  it then drops it by ``lift_on_ll`` or more (image and world, from its median height at rest)
+  to level with the other foot (within ``lift_on_ll``),
+  with the other foot in place, it was raised: the trial ran from the first frame with the
+  person to where the foot first read ``lift_on_ll`` from where it stood (``touchdown``, lift not
+  observed). A foot does not go below the floor; a staggered foot moved into line is lifted
+  first, which times a lift as before. The price: a foot standing on a step, higher than the
+  other from the first frame, then put down to the floor without being raised first reads as
+  a hold from the start.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
+import numpy as np
+
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.stance_features import event_height_ll
+from balance_cam.core.skeleton import SIDES, Side
+from balance_cam.core.stance_features import Reference, StanceFeatures, event_height_ll, height_ll
 
 
 def raised_at_start(cfg: StanceConfig, heights_ll: tuple[float, float]) -> bool:
@@ -35,3 +53,59 @@ def misread_start(
     if lift_observed or stance_shift_ll <= cfg.lift_off_ll:
         return False
     return raised_shift_ll < min(cfg.stance_move_ll, stance_shift_ll / 2)
+
+
+class LowStart:
+    """The :func:`came_down` candidate: a foot raised low since the first frame with a person.
+
+    :meth:`begin` on that frame, :meth:`at_rest` at every rest the detector takes, :meth:`came_down`
+    when a lift of it is confirmed. The candidate is lost when a rest shows it under ``lift_off_ll``
+    (the lift's own hysteresis); its height is the median over the rests, since a rest follows a
+    foot for the first frames it moves.
+    """
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self.cfg = cfg
+        self.side: Side | None = None
+        self._rises: deque[tuple[float, float]] = deque(maxlen=1000)
+
+    def begin(self, f: StanceFeatures, level: Reference) -> None:
+        """First frame with a person: heights against level feet (``level``)."""
+        self.side = next((s for s in SIDES if raised_low(self.cfg, height_ll(f, s, level))), None)
+        self._rises.clear()
+        if self.side is not None:
+            self._rises.append(height_ll(f, self.side, level))
+
+    def at_rest(self, rest: Reference) -> None:
+        if self.side is None:
+            return
+        rise = rise_at_rest_ll(rest, self.side)
+        if min(rise[0], event_height_ll(rise)) < self.cfg.lift_off_ll:  # the lift's hysteresis
+            self.side = None
+        else:
+            self._rises.append(rise)
+
+    def came_down(self, side: Side, f: StanceFeatures, rest: Reference) -> bool:
+        """``side``'s foot, the candidate, came down by ``lift_on_ll`` from its median height at
+        rest, in the image and in world landmarks, to within ``lift_on_ll`` of level."""
+        if side != self.side or not self._rises:
+            return False
+        rises = np.array(self._rises)
+        rise = (float(np.median(rises[:, 0])), float(np.median(rises[:, 1])))
+        (r_px, r_w), (h_px, h_w) = rise_at_rest_ll(rest, side), height_ll(f, side, rest)
+        now = (r_px + h_px, r_w + h_w)  # against level feet
+        down = min(rise[0] - now[0], event_height_ll(rise) - event_height_ll(now)) >= self.cfg.lift_on_ll
+        return raised_low(self.cfg, rise) and down and abs(event_height_ll(now)) < self.cfg.lift_on_ll
+
+
+def raised_low(cfg: StanceConfig, heights_ll: tuple[float, float]) -> bool:
+    """A foot at ``heights_ll`` (image, world) above the other foot, against level feet, stands
+    ``lift_on_ll`` up in the height the events use (world landmarks when there are any) and at
+    least ``lift_off_ll`` up in the image: the candidate for :class:`LowStart`."""
+    return event_height_ll(heights_ll) >= cfg.lift_on_ll and heights_ll[0] >= cfg.lift_off_ll
+
+
+def rise_at_rest_ll(ref: Reference, side: Side) -> tuple[float, float]:
+    """How far ``side``'s ankle stood above the other at the rest ``ref`` records (image, world)."""
+    sign = 1.0 if side == "left" else -1.0
+    return sign * ref.rise_px_ll, sign * ref.rise_w
