@@ -573,3 +573,16 @@ def test_a_foot_higher_in_the_image_only_is_a_staggered_stance_not_a_hold_from_t
 def test_a_low_foot_lifted_after_the_start_is_timed_from_its_lift():
     (t,) = trials_of(standing_series(8.0, 30, [(2.0, 6.0, "right", 0.14)]))
     assert t.lift_observed and abs(t.start_s - 2.0) <= 0.1 and abs(t.end_s - 6.0) <= 0.1
+
+
+def test_a_foot_held_low_from_the_first_frame_past_the_time_limit_is_cut_at_the_limit():
+    (t,) = trials_of(standing_series(14.0, 30, [(-1.0, 12.0, "right", 0.14)]), limit_s=10.0)
+    assert (t.start_s, t.stop_reason, t.lift_observed) == (0.0, "time_limit", False)
+    assert t.hold_s == pytest.approx(10.0)
+
+
+def test_a_foot_held_low_is_judged_on_the_image_alone_without_world_landmarks():
+    s = standing_series(8.0, 30, [(-1.0, 5.0, "right", 0.14)])
+    s = type(s)(s.t_s, s.image, np.full_like(s.world, np.nan), s.width_px, s.height_px)
+    (t,) = trials_of(s)
+    assert (t.stance, t.start_s, t.stop_reason) == ("left", 0.0, "touchdown") and abs(t.end_s - 5.0) <= 0.15

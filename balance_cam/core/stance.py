@@ -241,7 +241,8 @@ class StanceDetector:
             if self._low.came_down(side, f, self._ref):
                 self.state, self.stance, self.start_s = "holding", other(side), self._first_valid_t
                 self.lift_observed, self._ref = False, reference_at(f, self._ref.up_w)  # both feet down now
-                return self._end(self._lift[side].since or f.t_s, "touchdown")
+                end_s, limit_s = self._lift[side].since or f.t_s, (self.start_s or 0.0) + c.limit_s
+                return self._end(min(end_s, limit_s), "touchdown" if end_s < limit_s else "time_limit")
             self._start_trial(f, other(side), foot.moved_since or f.t_s, lift_observed=True)
             return None
         return None

@@ -14,16 +14,16 @@ Pure rules read by :class:`balance_cam.core.stance.StanceDetector` on its first 
 - **Came down from the start** (:class:`LowStart`): a foot raised less than ``start_raised_ll``
   but at least ``lift_on_ll`` (a foot held low beside the ankle; a shot cut in mid-hold) starts
   no trial, because a staggered stance seen from above looks the same. Its evidence comes when
-  it comes *down*: if it stood ``lift_on_ll`` above the other foot (image and world) in the
-  first frame with a person and stayed over ``lift_off_ll`` at every rest since, and a "lift" of
-  it then drops it by ``lift_on_ll`` or more (image and world, from its median height at rest)
-  to level with the other foot (within ``lift_on_ll``),
-  with the other foot in place, it was raised: the trial ran from the first frame with the
-  person to where the foot first read ``lift_on_ll`` from where it stood (``touchdown``, lift not
-  observed). A foot does not go below the floor; a staggered foot moved into line is lifted
-  first, which times a lift as before. The price: a foot standing on a step, higher than the
-  other from the first frame, then put down to the floor without being raised first reads as
-  a hold from the start.
+  it comes *down*: if it stood ``lift_on_ll`` above the other foot (world landmarks; at least
+  ``lift_off_ll`` in the image: :func:`raised_low`) in the first frame with a person and stayed
+  over ``lift_off_ll`` at every rest since, and a "lift" of it then drops it by ``lift_on_ll``
+  or more (image and world, from its median height at rest) to level with the other foot
+  (within ``lift_on_ll``), with the other foot in place, it was raised: the trial ran from the
+  first frame with the person to where the foot first read ``lift_on_ll`` from where it stood
+  (``touchdown``, lift not observed; ``time_limit`` at ``limit_s`` if that came first). A foot
+  does not go below the floor; a staggered foot moved into line is lifted first, which times
+  a lift as before. The price: a foot standing on a step, higher than the other from the first
+  frame, then put down to the floor without being raised first reads as a hold from the start.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ def misread_start(
     """The provisional trial's "stance" foot has left (``stance_shift_ll`` over ``lift_off_ll``)
     while the "raised" one stayed put (``raised_shift_ll`` from where it stood at the start,
     under ``stance_move_ll`` and half the other's): the start was a staggered stance."""
-    if lift_observed or stance_shift_ll <= cfg.lift_off_ll:
+    if lift_observed or not stance_shift_ll > cfg.lift_off_ll:
         return False
     return raised_shift_ll < min(cfg.stance_move_ll, stance_shift_ll / 2)
 
 
 class LowStart:
-    """The :func:`came_down` candidate: a foot raised low since the first frame with a person.
+    """The :meth:`came_down` candidate: a foot raised low since the first frame with a person.
 
     :meth:`begin` on that frame, :meth:`at_rest` at every rest the detector takes, :meth:`came_down`
     when a lift of it is confirmed. The candidate is lost when a rest shows it under ``lift_off_ll``
@@ -91,9 +91,13 @@ class LowStart:
         if side != self.side or not self._rises:
             return False
         rises = np.array(self._rises)
-        rise = (float(np.median(rises[:, 0])), float(np.median(rises[:, 1])))
+        finite_w = np.isfinite(rises[:, 1])
+        rise_w = float(np.median(rises[finite_w, 1])) if finite_w.any() else np.nan
+        rise = (float(np.median(rises[:, 0])), rise_w)
         (r_px, r_w), (h_px, h_w) = rise_at_rest_ll(rest, side), height_ll(f, side, rest)
         now = (r_px + h_px, r_w + h_w)  # against level feet
+        if not (np.isfinite(rise[1]) and np.isfinite(now[1])):  # one unit throughout: the image's
+            rise, now = (rise[0], np.nan), (now[0], np.nan)
         down = min(rise[0] - now[0], event_height_ll(rise) - event_height_ll(now)) >= self.cfg.lift_on_ll
         return raised_low(self.cfg, rise) and down and abs(event_height_ll(now)) < self.cfg.lift_on_ll
 
