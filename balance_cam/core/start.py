@@ -94,8 +94,7 @@ class LowStart:
         finite_w = np.isfinite(rises[:, 1])
         rise_w = float(np.median(rises[finite_w, 1])) if finite_w.any() else np.nan
         rise = (float(np.median(rises[:, 0])), rise_w)
-        (r_px, r_w), (h_px, h_w) = rise_at_rest_ll(rest, side), height_ll(f, side, rest)
-        now = (r_px + h_px, r_w + h_w)  # against level feet
+        now = height_ll(f, side, Reference(up_w=rest.up_w))  # against level feet, the rest's body axis
         if not (np.isfinite(rise[1]) and np.isfinite(now[1])):  # one unit throughout: the image's
             rise, now = (rise[0], np.nan), (now[0], np.nan)
         down = min(rise[0] - now[0], event_height_ll(rise) - event_height_ll(now)) >= self.cfg.lift_on_ll
