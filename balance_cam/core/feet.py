@@ -97,6 +97,21 @@ class FootTracker:
         self.still_since = self.still_at = None
 
 
+def lifting(foot: FootTracker, stance_foot: FootTracker, t_s: float, on_ll: float, off_ll: float,
+            move_ll: float, confirm_s: float) -> bool:  # fmt: skip
+    """The lift rule as the feet show it (:mod:`balance_cam.core.stance`): ``foot`` ``on_ll`` from
+    its rest while ``stance_foot`` moved less than ``move_ll`` and less than half as far. Keeps
+    ``foot.moved_since``, the onset of this excursion past ``off_ll`` (a foot that stood still
+    for ``confirm_s`` since cannot have lifted before)."""
+    disp = foot.displacement()
+    if disp <= off_ll:
+        foot.moved_since = None
+    elif foot.moved_since is None or foot.still_for(t_s) >= confirm_s:
+        foot.moved_since = t_s
+    stance_disp = stance_foot.displacement()
+    return disp >= on_ll and stance_disp < move_ll and disp > 2 * stance_disp
+
+
 def settled_at(foot: FootTracker, ref: np.ndarray, move_ll: float,
                force: bool = False) -> tuple[bool, np.ndarray]:  # fmt: skip
     """(taken, reference) of a stance foot once the weight has come onto it (``stance_settle_s``

@@ -64,19 +64,20 @@ Single-leg phases shorter than ``min_hold_s`` (walking steps) are dropped.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Literal
 
 import numpy as np
 
+from balance_cam.core import feet
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker, both_jumped, labels_crossed, rest_verdict, settled_at
+from balance_cam.core.feet import Debounce, FootTracker
 from balance_cam.core.gaps import holds_through_gap
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import (
     ANKLES,
     FeatureTracker,
     Reference,
+    RestAxis,
     StanceFeatures,
     foot_height_ll,
     height_ll,
@@ -106,7 +107,7 @@ class StanceDetector:
         self._tracker = FeatureTracker(c)
         self._feet = {s: FootTracker(c.speed_window_s, c.still_ll_s) for s in SIDES}
         self._ref = Reference()
-        self._rest_axes: deque[tuple[float, np.ndarray]] = deque()
+        self._rest_axis = RestAxis(c.rest_window_s)
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
         self._touch, self._landing = Touchdown(c), Landing(c)
         self._last_ankles_px: list[np.ndarray] | None = None
@@ -137,7 +138,7 @@ class StanceDetector:
             # against the last frame seen, used or not (a 2-frame glitch must not become the yardstick)
             last, self._last_ankles_px = self._last_ankles_px, [p.copy() for p in f.ankle_px]
             move = self.cfg.stance_move_ll
-            tracked = last is None or not both_jumped(f.ankle_px, last, f.leg_length_px, move)
+            tracked = last is None or not feet.both_jumped(f.ankle_px, last, f.leg_length_px, move)
         else:
             self._last_ankles_px = None
         if not tracked:
@@ -168,27 +169,21 @@ class StanceDetector:
     def _update_rest(self, f: StanceFeatures) -> None:
         """While both feet stand still, they define rest positions (follow, reset or keep:
         :func:`~balance_cam.core.feet.rest_verdict`) and the reference."""
-        feet = self._feet.values()
+        pair = self._feet.values()
         if not self._both_still(f.t_s):
             return
-        verdict = rest_verdict(list(feet), f.t_s, self.cfg.resettle_s, self.cfg.lift_off_ll)
+        verdict = feet.rest_verdict(list(pair), f.t_s, self.cfg.resettle_s, self.cfg.lift_off_ll)
         if verdict == "keep":
             return
         if verdict == "reset":
-            for foot in feet:
+            for foot in pair:
                 foot.rest = foot.pos.copy()
         dt = f.t_s - self._last_rest_t if self._last_rest_t is not None else 0.0
         alpha = min(1.0, dt / self.cfg.rest_tau_s)
-        for foot in feet:
+        for foot in pair:
             foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
         self._last_rest_t = f.t_s
-        up = self._ref.up_w
-        if f.body_axis_w is not None:
-            self._rest_axes.append((f.t_s, f.body_axis_w))
-            while self._rest_axes[0][0] < f.t_s - self.cfg.rest_window_s:
-                self._rest_axes.popleft()
-            up = np.mean([a for _, a in self._rest_axes], axis=0)
-        self._ref = reference_at(f, up)
+        self._ref = reference_at(f, self._rest_axis.update(f.t_s, f.body_axis_w, self._ref.up_w))
         self._low.at_rest(self._ref)
 
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
@@ -209,7 +204,7 @@ class StanceDetector:
     def _enter_ready(self, f: StanceFeatures) -> None:
         self.state, self._low.side = "ready", None
         self._ref = Reference()
-        self._rest_axes.clear()
+        self._rest_axis.clear()
         self._last_rest_t = None
         for foot in self._feet.values():
             foot.rest, foot.moved_since = foot.pos.copy(), None
@@ -225,25 +220,17 @@ class StanceDetector:
         c = self.cfg
         self._update_rest(f)
         for side in SIDES:
-            foot, stance_foot = self._feet[side], self._feet[other(side)]
-            disp = foot.displacement()
-            if disp <= c.lift_off_ll:
-                foot.moved_since = None
-            elif foot.moved_since is None or foot.still_for(f.t_s) >= c.confirm_s:
-                # Onset of this excursion; a foot that stood still since cannot have lifted before.
-                foot.moved_since = f.t_s
+            lifted = feet.lifting(self._feet[side], self._feet[other(side)], f.t_s, c.lift_on_ll,
+                                  c.lift_off_ll, c.stance_move_ll, c.confirm_s)  # fmt: skip
             upright = f.pelvis_height_ll[SIDES.index(other(side))] >= c.upright_min_ll
-            stance_disp = stance_foot.displacement()
-            lifted = (disp >= c.lift_on_ll and stance_disp < c.stance_move_ll
-                      and disp > 2 * stance_disp and upright)  # fmt: skip
-            if not self._lift[side].update(f.t_s, lifted):
+            if not self._lift[side].update(f.t_s, lifted and upright):
                 continue
             if self._low.came_down(side, f, self._ref):
                 self.state, self.stance, self.start_s = "holding", other(side), self._first_valid_t
                 self.lift_observed, self._ref = False, reference_at(f, self._ref.up_w)  # both feet down now
                 end_s, limit_s = self._lift[side].since or f.t_s, (self.start_s or 0.0) + c.limit_s
                 return self._end(min(end_s, limit_s), "touchdown" if end_s < limit_s else "time_limit")
-            self._start_trial(f, other(side), foot.moved_since or f.t_s, lift_observed=True)
+            self._start_trial(f, other(side), self._feet[side].moved_since or f.t_s, lift_observed=True)
             return None
         return None
 
@@ -261,9 +248,6 @@ class StanceDetector:
         self._shift.start(1.0 if apart_px >= 0 else -1.0,
                           abs(apart_px) / f.leg_length_px if raised_rest is not None else 0.0)
         self._reset_evidence()
-        self._shift_onset = None
-        for d in self._lift.values():
-            d.reset()
 
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
@@ -274,7 +258,7 @@ class StanceDetector:
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
         if not self._settled and f.t_s - self.start_s >= c.stance_settle_s:
-            self._settled, self._stance_ref = settled_at(  # still by now, or at twice the wait anyway
+            self._settled, self._stance_ref = feet.settled_at(  # still by now, or at twice the wait anyway
                 self._feet[self.stance], self._stance_ref, c.stance_move_ll,
                 force=f.t_s - self.start_s >= 2 * c.stance_settle_s)
         shift = self._feet[self.stance].displacement(self._stance_ref)
@@ -357,6 +341,9 @@ class StanceDetector:
     def _reset_evidence(self) -> None:
         for d in (self._touch, self._landing, self._moved, self._leaving, self._shift.debounce):
             d.reset()
+        for lift in self._lift.values():
+            lift.reset()
+        self._shift_onset = None
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
         """Close a trial still running at the end of the input (or when the user stops)."""
@@ -383,7 +370,7 @@ class StanceDetector:
         if self.state != "holding" or stance is None or self._stance_ref is None or f is None or not f.valid:
             return False
         a, b = (px[ANKLES[SIDES.index(stance)]], px[ANKLES[SIDES.index(other(stance))]])
-        return labels_crossed(a, b, self._stance_ref, f.leg_length_px, self.cfg.stance_move_ll)
+        return feet.labels_crossed(a, b, self._stance_ref, f.leg_length_px, self.cfg.stance_move_ll)
 
     def new_shot(self) -> TrialSpan | None:
         """The video cut to another shot: a running trial ends at the last frame it was tracked

@@ -72,6 +72,27 @@ class Reference:
     up_w: np.ndarray = field(default_factory=_DEFAULT_UP.copy)  # unit body axis at rest (up)
 
 
+class RestAxis:
+    """The body axis at rest (world landmarks, hip midpoint minus ankle midpoint): the mean of
+    the axes seen at the rests of the last ``window_s`` (``rest_window_s``)."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._axes: deque[tuple[float, np.ndarray]] = deque()
+
+    def update(self, t_s: float, axis: np.ndarray | None, default: np.ndarray) -> np.ndarray:
+        """Add this rest's ``axis`` (None: no world landmarks, ``default`` stands) and return the mean."""
+        if axis is None:
+            return default
+        self._axes.append((t_s, axis))
+        while self._axes[0][0] < t_s - self.window_s:
+            self._axes.popleft()
+        return np.mean([a for _, a in self._axes], axis=0)
+
+    def clear(self) -> None:
+        self._axes.clear()
+
+
 def _longest_leg(points: np.ndarray, legs: list[Side]) -> float:
     lengths = [float(leg_length(points, side)) for side in legs]
     finite = [v for v in lengths if np.isfinite(v)]
