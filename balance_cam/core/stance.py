@@ -218,6 +218,9 @@ class StanceDetector:
 
     def _check_lift(self, f: StanceFeatures) -> TrialSpan | None:
         c = self.cfg
+        self._low.record(f, self._ref)
+        if (low := self._low.side) is not None and self._low.down_since is not None:  # came down
+            return self._low_end(f) if self._low.got_down(self._feet[low].still_for(f.t_s)) else None
         self._update_rest(f)
         for side in SIDES:
             lifted = feet.lifting(self._feet[side], self._feet[other(side)], f.t_s, c.lift_on_ll,
@@ -226,13 +229,20 @@ class StanceDetector:
             if not self._lift[side].update(f.t_s, lifted and upright):
                 continue
             if self._low.came_down(side, f, self._ref):
-                self.state, self.stance, self.start_s = "holding", other(side), self._first_valid_t
-                self.lift_observed, self._ref = False, reference_at(f, self._ref.up_w)  # both feet down now
-                end_s, limit_s = self._lift[side].since or f.t_s, (self.start_s or 0.0) + c.limit_s
-                return self._end(min(end_s, limit_s), "touchdown" if end_s < limit_s else "time_limit")
-            self._start_trial(f, other(side), self._feet[side].moved_since or f.t_s, lift_observed=True)
+                self._low.down_since = self._lift[side].since or f.t_s
+            else:
+                self._start_trial(f, other(side), self._feet[side].moved_since or f.t_s, lift_observed=True)
             return None
         return None
+
+    def _low_end(self, f: StanceFeatures | None = None) -> TrialSpan | None:
+        """The :class:`~balance_cam.core.start.LowStart` trial: from the first frame with the person."""
+        assert self._low.side is not None and self._first_valid_t is not None
+        self._ref = reference_at(f, self._ref.up_w) if f is not None else Reference(up_w=self._ref.up_w)
+        end_s, limit_s = self._low.arrived_s(), self._first_valid_t + self.cfg.limit_s
+        self.state, self.stance, self.start_s = "holding", other(self._low.side), self._first_valid_t
+        self.lift_observed, self._low.down_since = False, None
+        return self._end(min(end_s, limit_s), "touchdown" if end_s < limit_s else "time_limit")
 
     def _start_trial(self, f: StanceFeatures, stance: Side, start_s: float, lift_observed: bool) -> None:
         self.state, self.stance, self.start_s = "holding", stance, start_s
@@ -318,6 +328,8 @@ class StanceDetector:
             foot.forget()
         self._lost_since = t_s if self._lost_since is None else self._lost_since
         self._lost_s = t_s - self._lost_since  # first to latest frame without the person, as grace_s counts
+        if self._low.down_since is not None:
+            return self._low_end()
         if self.state == "holding":
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
@@ -347,6 +359,8 @@ class StanceDetector:
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
         """Close a trial still running at the end of the input (or when the user stops)."""
+        if self._low.down_since is not None:
+            return self._low_end()
         if self.state != "holding":
             return None
         down_s = self._touch.before_step(self._moved.since)
@@ -375,7 +389,7 @@ class StanceDetector:
     def new_shot(self) -> TrialSpan | None:
         """The video cut to another shot: a running trial ends at the last frame it was tracked
         (``end_of_shot``), and nothing (rest positions, reference, leg length) carries over."""
-        span = None
+        span = self._low_end() if self._low.down_since is not None else None
         if self.state == "holding" and self._last_valid_t is not None:
             span = self._end(self._last_valid_t, "end_of_shot")
         self.__init__(self.cfg)  # type: ignore[misc]

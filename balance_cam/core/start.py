@@ -19,8 +19,13 @@ Pure rules read by :class:`balance_cam.core.stance.StanceDetector` on its first 
   over ``lift_off_ll`` at every rest since, and a "lift" of it then drops it by ``lift_on_ll``
   or more (image and world, from its median height at rest) to level with the other foot
   (within ``lift_on_ll``), with the other foot in place, it was raised: the trial ran from the
-  first frame with the person to where the foot first read ``lift_on_ll`` from where it stood
-  (``touchdown``, lift not observed; ``time_limit`` at ``limit_s`` if that came first). A foot
+  first frame with the person to where the foot got down (``touchdown``, lift not observed;
+  ``time_limit`` at ``limit_s`` if that came first). That time is taken once the foot has
+  stood still for ``confirm_s`` (or the person is lost, the shot or the video ends first): the
+  first frame from the descent's onset (where it first read ``lift_on_ll`` from where it stood)
+  with its image height within half of ``touchdown_drop_ll`` of where it stands
+  (:meth:`LowStart.arrived_s`, the rule of :meth:`~balance_cam.core.touchdown.Touchdown.arrived_s`):
+  timed at the onset, a lowering of a few tenths of a second came that much early. A foot
   does not go below the floor; a staggered foot moved into line is lifted first, which times
   a lift as before. The price: a foot standing on a step, higher than the other from the first
   frame, then put down to the floor without being raised first reads as a hold from the start.
@@ -58,21 +63,27 @@ def misread_start(
 class LowStart:
     """The :meth:`came_down` candidate: a foot raised low since the first frame with a person.
 
-    :meth:`begin` on that frame, :meth:`at_rest` at every rest the detector takes, :meth:`came_down`
-    when a lift of it is confirmed. The candidate is lost when a rest shows it under ``lift_off_ll``
-    (the lift's own hysteresis); its height is the median over the rests, since a rest follows a
-    foot for the first frames it moves.
+    :meth:`begin` on that frame, :meth:`at_rest` at every rest the detector takes, :meth:`record`
+    on every frame before a trial, :meth:`came_down` when a lift of it is confirmed (the detector
+    then sets :attr:`down_since`), :meth:`got_down` and :meth:`arrived_s` for the trial's end.
+    The candidate is lost when a rest shows it under ``lift_off_ll`` (the lift's own
+    hysteresis); its height is the median over the rests, since a rest follows a foot for the
+    first frames it moves.
     """
 
     def __init__(self, cfg: StanceConfig) -> None:
         self.cfg = cfg
         self.side: Side | None = None
+        self.down_since: float | None = None  # came down from here: timed when it got down
         self._rises: deque[tuple[float, float]] = deque(maxlen=1000)
+        self._heights: deque[tuple[float, float]] = deque()  # t, image height against level feet
 
     def begin(self, f: StanceFeatures, level: Reference) -> None:
         """First frame with a person: heights against level feet (``level``)."""
         self.side = next((s for s in SIDES if raised_low(self.cfg, height_ll(f, s, level))), None)
+        self.down_since = None
         self._rises.clear()
+        self._heights.clear()
         if self.side is not None:
             self._rises.append(height_ll(f, self.side, level))
 
@@ -99,6 +110,46 @@ class LowStart:
             rise, now = (rise[0], np.nan), (now[0], np.nan)
         down = min(rise[0] - now[0], event_height_ll(rise) - event_height_ll(now)) >= self.cfg.lift_on_ll
         return raised_low(self.cfg, rise) and down and abs(event_height_ll(now)) < self.cfg.lift_on_ll
+
+
+    def record(self, f: StanceFeatures, rest: Reference) -> None:
+        """Every frame while the candidate stands: its image height against level feet, kept for
+        ``touchdown_confirm_s`` before ``down_since`` (or now) on, the window :meth:`got_down` reads."""
+        if self.side is None:
+            return
+        self._heights.append((f.t_s, height_ll(f, self.side, Reference(up_w=rest.up_w))[0]))
+        keep = (f.t_s if self.down_since is None else self.down_since) - self.cfg.touchdown_confirm_s
+        while self._heights[0][0] < keep:
+            self._heights.popleft()
+
+    def got_down(self, still_s: float) -> bool:
+        """The foot that came down (:attr:`down_since`) is down: still for ``confirm_s`` (``still_s``)
+        and no longer coming down, the test of :meth:`~balance_cam.core.touchdown.Touchdown.update`
+        (over the last ``touchdown_confirm_s``, the newer half's median image height is not half of
+        ``touchdown_drop_ll`` below the older half's): a foot lowered slower than ``still_ll_s``
+        reads still on the way down."""
+        if still_s < self.cfg.confirm_s or not self._heights:
+            return False
+        t_now, span = self._heights[-1][0], self.cfg.touchdown_confirm_s
+        older = [h for t, h in self._heights if t_now - span <= t < t_now - span / 2]
+        newer = [h for t, h in self._heights if t >= t_now - span / 2]
+        if not older or len(older) + len(newer) < 3:
+            return False
+        return bool(np.median(older) - np.median(newer) <= self.cfg.touchdown_drop_ll / 2)
+
+    def arrived_s(self) -> float:
+        """When the foot that came down got down: the first frame from :attr:`down_since` on
+        with its image height within half of ``touchdown_drop_ll`` of its level now (the median
+        over the last ``touchdown_still_s``), as :meth:`~balance_cam.core.touchdown.Touchdown.arrived_s`
+        times a foot lowered while reading still."""
+        assert self.down_since is not None
+        since = [(t, h) for t, h in self._heights if t >= self.down_since]
+        if not since:
+            return self.down_since
+        t_now = since[-1][0]
+        level = float(np.median([h for t, h in since if t >= t_now - self.cfg.touchdown_still_s]))
+        near = level + self.cfg.touchdown_drop_ll / 2
+        return next(t for t, h in since if h <= near)
 
 
 def raised_low(cfg: StanceConfig, heights_ll: tuple[float, float]) -> bool:
