@@ -570,7 +570,7 @@ def test_a_foot_held_low_from_the_first_frame_is_timed_when_it_comes_down(fps, h
 def test_a_foot_held_low_from_the_first_frame_and_lowered_slowly_is_timed_when_it_got_down(
     monkeypatch, fps, h
 ):
-    # Lowered over 0.6 s: where the descent first read lift_on_ll is 0.17-0.27 s before the foot
+    # Lowered over 0.6 s: where the descent first read lift_on_ll is 0.13-0.23 s before the foot
     # is down; the trial ends where it got down (as Touchdown.arrived_s times a slow lowering).
     monkeypatch.setattr(landmark_fixtures, "RAMP_S", 0.6)
     (t,) = trials_of(standing_series(8.0, fps, [(-1.0, 5.0, "right", h)]))
@@ -579,10 +579,29 @@ def test_a_foot_held_low_from_the_first_frame_and_lowered_slowly_is_timed_when_i
 
 
 def test_a_low_foot_coming_down_as_the_video_ends_is_timed_where_it_got_down(monkeypatch):
-    # The video ends 0.1 s after the foot got down, before it has stood still for confirm_s.
+    # The video ends 0.1 s after the foot got down, before the "still coming down" window has
+    # seen it level (the foot reads still all the way down: slower than still_ll_s).
     monkeypatch.setattr(landmark_fixtures, "RAMP_S", 0.6)
     (t,) = trials_of(standing_series(5.1, 30, [(-1.0, 5.0, "right", 0.16)]))
     assert (t.start_s, t.stop_reason) == (0.0, "touchdown") and abs(t.end_s - 5.0) <= 0.1
+
+
+@pytest.mark.parametrize("fps", [6.0, 30.0])
+def test_after_a_low_foot_came_down_the_next_lift_is_found(fps):
+    # The trial's end waits for the foot to be down; the detector meanwhile goes on as before,
+    # with both feet's places taken where they stand, so the next hold is timed from its lift
+    # (also at 6 fps, where the "still coming down" window holds two frames).
+    s = standing_series(14.0, fps, [(-1.0, 5.0, "right", 0.16), (8.0, 12.0, "left", 0.3)])
+    first, second = trials_of(s)
+    assert (first.start_s, first.stop_reason) == (0.0, "touchdown") and abs(first.end_s - 5.0) <= 0.1
+    assert second.stance == "right" and abs(second.start_s - 8.0) <= 0.2 and abs(second.end_s - 12.0) <= 0.2
+
+
+def test_a_low_foot_that_touches_and_rises_again_is_timed_at_the_touch():
+    s = standing_series(12.0, 30, [(-1.0, 5.0, "right", 0.16), (5.2, 8.0, "right", 0.3)])
+    first, second = trials_of(s)
+    assert (first.start_s, first.stop_reason) == (0.0, "touchdown") and abs(first.end_s - 5.0) <= 0.1
+    assert second.stance == "left" and abs(second.start_s - 5.2) <= 0.1 and abs(second.end_s - 8.0) <= 0.1
 
 
 def test_a_low_foot_coming_down_then_the_person_lost_is_timed_and_the_next_lift_is_found(monkeypatch):
@@ -595,6 +614,34 @@ def test_a_low_foot_coming_down_then_the_person_lost_is_timed_and_the_next_lift_
     assert (first.stance, first.start_s, first.stop_reason) == ("left", 0.0, "touchdown")
     assert abs(first.end_s - 5.0) <= 0.1
     assert second.stance == "right" and second.lift_observed and abs(second.start_s - 9.0) <= 0.1
+
+
+def _untimed(series):
+    return [w for w in analyze_series(series, AnalysisConfig()).warnings if "slightly raised" in w]
+
+
+def test_a_shot_with_a_foot_held_low_all_along_gives_no_trial_and_says_so():
+    # Cut in and out with the foot held low: no lift, no touchdown; nothing is timed, and the
+    # result says which shot and which foot (a staggered stance seen from above reads the same).
+    s = standing_series(16.0, 30, [(-1.0, 20.0, "right", 0.14), (10.0, 13.0, "left", 0.3)])
+    shot = (s.t_s >= 8.0).astype(np.int64)
+    s = type(s)(s.t_s, s.image, s.world, s.width_px, s.height_px, shot=shot)
+    # shot 2 (8-16 s) opens with the right foot low too, but its left foot lifts: a trial, no warning
+    (w,) = _untimed(s)
+    assert w.startswith("shot 1 (0.0-8.0 s): the right foot")
+    (t,) = trials_of(s)
+    assert t.stance == "right" and abs(t.start_s - 10.0) <= 0.1
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0])
+def test_the_untimed_warning_needs_the_foot_low_at_rest_not_walking_or_down(fps):
+    held = standing_series(12.0, fps, [(-1.0, 20.0, "right", 0.14)])
+    assert len(_untimed(held)) == 1 and not trials_of(held)
+    assert not _untimed(standing_series(12.0, fps))  # both feet down
+    assert not _untimed(standing_series(12.0, fps, [(-1.0, 5.0, "right", 0.14)]))  # came down: a trial
+    walking = held.image.copy()  # legs never still (up to 1.4 leg lengths/s back and forth)
+    walking[:, 25:33, 0] += (0.15 * L_PX * np.sin(2 * np.pi * 1.5 * held.t_s))[:, None] / W
+    assert not _untimed(type(held)(held.t_s, walking, held.world, held.width_px, held.height_px))
 
 
 def test_a_foot_higher_in_the_image_only_is_a_staggered_stance_not_a_hold_from_the_start():

@@ -37,6 +37,7 @@ from balance_cam.core.results import AnalysisResult, Trial
 from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
 from balance_cam.core.skeleton import HIPS, LEG_SWAP, Side, idx, leg_length
 from balance_cam.core.stance import StanceDetector
+from balance_cam.core.start import untimed_warning
 from balance_cam.core.stops import StopReason, TrialSpan
 from balance_cam.core.summary import summarize
 
@@ -88,6 +89,7 @@ class Analyzer:
         self._discarded: set[int] = set()
         self._shot = 0
         self._cuts_s: list[float] = []
+        self._untimed: list[str] = []  # warnings: shots that ended with a foot held low, untimed
         self.frames_with_person = 0
         self.last_t_s = 0.0
 
@@ -104,6 +106,7 @@ class Analyzer:
         """
         ended = None
         if cut and self.frames_seen:
+            self._note_untimed(self._shot + 1)
             ended = self._record(self._detector.new_shot())
             self._guard = LegSwapGuard()
             self._shot += 1
@@ -142,7 +145,16 @@ class Analyzer:
 
     def finish(self, reason: StopReason = "end_of_video") -> Trial | None:
         """Close a trial still running at the end of the input."""
+        self._note_untimed(self._shot + 1 if self._cuts_s else None)
         return self._record(self._detector.finish(self.last_t_s, reason))
+
+    def _note_untimed(self, shot: int | None) -> None:
+        """The shot (or video) ending with a foot read raised low all along and no trial
+        (:meth:`~balance_cam.core.start.LowStart.untimed`): say so in the result."""
+        untimed = self._detector.low.untimed()
+        warning = None if untimed is None else untimed_warning(*untimed, shot=shot)
+        if warning is not None and warning not in self._untimed:
+            self._untimed.append(warning)
 
     def discard(self, index: int) -> None:
         """Leave trial ``index`` out of the result (a live "redo")."""
@@ -211,7 +223,7 @@ class Analyzer:
         min_vis = self.config.stance.min_visibility
         lost = refound_warnings(kept, series.t_s, series.image, self._cuts_s, min_vis)
         lost += bridged_warnings(kept, series.t_s, series.image, min_vis, self.config.stance.grace_s)
-        warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost)
+        warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost, *self._untimed)
         extra = {**blocks, **(extra or {})}
         return AnalysisResult(
             source=source, model=model, trials=kept,

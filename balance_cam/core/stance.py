@@ -125,14 +125,26 @@ class StanceDetector:
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
-        self._low = LowStart(c)  # a foot raised low since the first frame
+        self.low = LowStart(c)  # a foot raised low since the first frame; the caller reads .untimed()
 
     def update(
         self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
         world: np.ndarray | None = None,
     ) -> TrialSpan | None:  # fmt: skip
         """Feed one frame: pixels (33, 2), visibility (33,), world landmarks (33, 3) or None."""
+        out = self._step(t_s, px, vis, world)
+        return out if out is not None or self.low.pending is None else self._release(t_s)
+
+    def _release(self, t_s: float, force: bool = False) -> TrialSpan | None:
+        """The trial :class:`~balance_cam.core.start.LowStart` holds, once its end is known."""
+        assert self.low.pending is not None
+        still_s = self._feet[other(self.low.pending.stance)].still_for(t_s)
+        return self.low.release(t_s, still_s, self.start_s if self.state == "holding" else None, force)
+
+    def _step(self, t_s: float, px: np.ndarray | None, vis: np.ndarray | None,
+              world: np.ndarray | None) -> TrialSpan | None:  # fmt: skip
         self.last_features = f = self._tracker(t_s, px, vis, world)  # scale-free signals
+        self.low.record(f, self._ref)
         tracked = f.sees(self.stance) if self.state == "holding" and self.stance else f.both_seen
         if tracked and self.state == "holding" and f.both_seen and f.ankle_px is not None:
             # against the last frame seen, used or not (a 2-frame glitch must not become the yardstick)
@@ -184,7 +196,7 @@ class StanceDetector:
             foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
         self._last_rest_t = f.t_s
         self._ref = reference_at(f, self._rest_axis.update(f.t_s, f.body_axis_w, self._ref.up_w))
-        self._low.at_rest(self._ref)
+        self.low.at_rest(self._ref)
 
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
         """First frames with a person: ready, or already on one leg (lift not observed)."""
@@ -198,11 +210,11 @@ class StanceDetector:
         elif raised is None:
             self._start_lifted.reset()
             self._enter_ready(f)
-            self._low.begin(f, self._ref)
+            self.low.begin(f, self._ref)
         return None
 
     def _enter_ready(self, f: StanceFeatures) -> None:
-        self.state, self._low.side = "ready", None
+        self.state, self.low.side = "ready", None
         self._ref = Reference()
         self._rest_axis.clear()
         self._last_rest_t = None
@@ -218,9 +230,6 @@ class StanceDetector:
 
     def _check_lift(self, f: StanceFeatures) -> TrialSpan | None:
         c = self.cfg
-        self._low.record(f, self._ref)
-        if (low := self._low.side) is not None and self._low.down_since is not None:  # came down
-            return self._low_end(f) if self._low.got_down(self._feet[low].still_for(f.t_s)) else None
         self._update_rest(f)
         for side in SIDES:
             lifted = feet.lifting(self._feet[side], self._feet[other(side)], f.t_s, c.lift_on_ll,
@@ -228,25 +237,18 @@ class StanceDetector:
             upright = f.pelvis_height_ll[SIDES.index(other(side))] >= c.upright_min_ll
             if not self._lift[side].update(f.t_s, lifted and upright):
                 continue
-            if self._low.came_down(side, f, self._ref):
-                self._low.down_since = self._lift[side].since or f.t_s
+            if self.low.came_down(side, f, self._ref):  # raised all along: held until it got down
+                self.state, self.stance, self.start_s = "holding", other(side), self._first_valid_t
+                self.lift_observed, self._ref = False, reference_at(f, self._ref.up_w)  # both feet down now
+                self.low.hold(self._end(self._lift[side].since or f.t_s, "touchdown"), self._ref.up_w)
             else:
                 self._start_trial(f, other(side), self._feet[side].moved_since or f.t_s, lift_observed=True)
             return None
         return None
 
-    def _low_end(self, f: StanceFeatures | None = None) -> TrialSpan | None:
-        """The :class:`~balance_cam.core.start.LowStart` trial: from the first frame with the person."""
-        assert self._low.side is not None and self._first_valid_t is not None
-        self._ref = reference_at(f, self._ref.up_w) if f is not None else Reference(up_w=self._ref.up_w)
-        end_s, limit_s = self._low.arrived_s(), self._first_valid_t + self.cfg.limit_s
-        self.state, self.stance, self.start_s = "holding", other(self._low.side), self._first_valid_t
-        self.lift_observed, self._low.down_since = False, None
-        return self._end(min(end_s, limit_s), "touchdown" if end_s < limit_s else "time_limit")
-
     def _start_trial(self, f: StanceFeatures, stance: Side, start_s: float, lift_observed: bool) -> None:
         self.state, self.stance, self.start_s = "holding", stance, start_s
-        self.lift_observed = lift_observed
+        self.lift_observed, self.low.side = lift_observed, None  # no untimed hold before a trial
         rest = self._feet[stance].rest
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
         self._settled = not lift_observed  # stance_settle_s: no weight comes on after an unseen lift
@@ -328,8 +330,6 @@ class StanceDetector:
             foot.forget()
         self._lost_since = t_s if self._lost_since is None else self._lost_since
         self._lost_s = t_s - self._lost_since  # first to latest frame without the person, as grace_s counts
-        if self._low.down_since is not None:
-            return self._low_end()
         if self.state == "holding":
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
@@ -359,8 +359,8 @@ class StanceDetector:
 
     def finish(self, t_end_s: float, reason: StopReason = "end_of_video") -> TrialSpan | None:
         """Close a trial still running at the end of the input (or when the user stops)."""
-        if self._low.down_since is not None:
-            return self._low_end()
+        if self.low.pending is not None:
+            return self._release(t_end_s, force=True)
         if self.state != "holding":
             return None
         down_s = self._touch.before_step(self._moved.since)
@@ -389,7 +389,7 @@ class StanceDetector:
     def new_shot(self) -> TrialSpan | None:
         """The video cut to another shot: a running trial ends at the last frame it was tracked
         (``end_of_shot``), and nothing (rest positions, reference, leg length) carries over."""
-        span = self._low_end() if self._low.down_since is not None else None
+        span = self._release(self._last_valid_t or 0.0, force=True) if self.low.pending is not None else None
         if self.state == "holding" and self._last_valid_t is not None:
             span = self._end(self._last_valid_t, "end_of_shot")
         self.__init__(self.cfg)  # type: ignore[misc]
