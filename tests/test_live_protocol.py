@@ -119,6 +119,17 @@ def test_trial_advances_plan_and_rests() -> None:
     assert p.phase == "countdown" and p.leg == "right"
 
 
+def test_a_trial_ending_on_the_frame_the_next_one_runs_leaves_the_protocol_holding() -> None:
+    # A trial found when a low foot came down is returned once that foot is down, which can be
+    # on the frame a quick next lift is confirmed (balance_cam.core.start.LowStart.release).
+    p = GuidedProtocol(("left", "right"), 1, countdown_s=1.0, rest_s=2.0, framing_hold_s=0.0)
+    _, t = feed(p, 0.0, 1.5)
+    assert p.update(t, OK, "holding", [trial(0, "left")]) == ["stop"]
+    assert p.phase == "holding" and p.plan == ["right"]
+    _, t = feed(p, t, t + 3.0, state="holding")
+    assert p.phase == "holding"
+
+
 def test_lift_during_countdown_is_timed_from_the_lift() -> None:
     p = GuidedProtocol(("left",), 1, countdown_s=5.0, framing_hold_s=0.0)
     _, t = feed(p, 0.0, 1.0)

@@ -65,7 +65,9 @@ class StanceConfig:
     touchdown_step_s: float = 1.0
     """A stance foot that moves within this long after the raised foot was seen down and still
     (even for less than ``touchdown_confirm_s``), with the foot not clearly raised in between,
-    ends the trial as a touchdown at that moment: the touchdown came first, then the step."""
+    ends the trial as a touchdown at that moment: the touchdown came first, then the step. Also
+    the longest a trial found when a low foot came down (:class:`~balance_cam.core.start.LowStart`)
+    waits for that foot to be down before its end is taken."""
     min_hold_s: float = 0.5
     """Shorter single-leg phases (walking steps, stumbles) are not reported as trials."""
     stance_move_ll: float = 0.12

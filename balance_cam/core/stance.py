@@ -94,7 +94,8 @@ class StanceDetector:
     """Online detector: call :meth:`update` for every frame, :meth:`finish` at the end.
 
     ``update`` returns a :class:`TrialSpan` on the frame where a trial is confirmed to have
-    ended (its ``end_s`` may be earlier: events are back-dated to their onset).
+    ended (its ``end_s`` may be earlier: events are back-dated to their onset; one found when a
+    low foot came down, :class:`~balance_cam.core.start.LowStart`, can come as the next begins).
     """
 
     def __init__(self, config: StanceConfig | None = None) -> None:
@@ -111,8 +112,7 @@ class StanceDetector:
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
         self._touch, self._landing = Touchdown(c), Landing(c)
         self._last_ankles_px: list[np.ndarray] | None = None
-        self._moved = Debounce(c.stance_move_confirm_s)
-        self._leaving = Debounce(c.confirm_s)
+        self._moved, self._leaving = Debounce(c.stance_move_confirm_s), Debounce(c.confirm_s)
         self._shift = WeightShift(c)
         self._start_lifted, self._lost_s = Debounce(c.confirm_s), 0.0
         self._stance_ref: np.ndarray | None = None

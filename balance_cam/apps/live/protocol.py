@@ -149,8 +149,8 @@ class GuidedProtocol:
         if self.phase == "holding" and detector_state != "holding" and not new_trials:
             self.note = "Too short to count - try again"
             self._go("go", t_s)
-        elif detector_state == "holding" and self.phase in ("framing", "countdown", "go"):
-            self._go("holding", t_s)
+        elif detector_state == "holding" and (self.phase in ("framing", "countdown", "go") or new_trials):
+            self._go("holding", t_s)  # with new_trials: the next trial began as the last one's end came
         cues += self._advance(t_s, framing)
         self._t_prev = t_s
         return cues
