@@ -204,7 +204,7 @@ class LowStart:
         t_now, span = self._heights[-1][0], self.cfg.touchdown_confirm_s
         older = [h for t, h in self._heights if t_now - span <= t < t_now - span / 2]
         newer = [h for t, h in self._heights if t >= t_now - span / 2]
-        if not older or not newer or len(older) + len(newer) < 3:
+        if not older or len(older) + len(newer) < 3:  # newer holds the latest frame
             return True
         return bool(np.median(older) - np.median(newer) <= self.cfg.touchdown_drop_ll / 2)
 
