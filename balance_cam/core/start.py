@@ -51,6 +51,7 @@ from balance_cam.core.config import StanceConfig
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import Reference, StanceFeatures, event_height_ll, height_ll
 from balance_cam.core.stops import StopReason, TrialSpan
+from balance_cam.core.touchdown import coming_down
 
 
 def raised_at_start(cfg: StanceConfig, heights_ll: tuple[float, float]) -> bool:
@@ -193,20 +194,17 @@ class LowStart:
 
     def got_down(self, still_s: float) -> bool:
         """The foot that came down is down: still for ``confirm_s`` (``still_s``) and no longer
-        coming down, as :class:`~balance_cam.core.touchdown.Touchdown` judges it but in the image
-        height alone (over the last ``touchdown_confirm_s``, the newer half's median is not half
-        of ``touchdown_drop_ll`` below the older half's; too few frames to tell: not coming down).
+        coming down, as :class:`~balance_cam.core.touchdown.Touchdown` judges it
+        (:func:`~balance_cam.core.touchdown.coming_down` over the last ``touchdown_confirm_s``) but
+        in the image height alone; too few frames to tell counts as not coming down.
         A foot lowered slower than ``still_ll_s`` reads still on the way down."""
         if still_s < self.cfg.confirm_s:
             return False
         if not self._heights:
             return True
         t_now, span = self._heights[-1][0], self.cfg.touchdown_confirm_s
-        older = [h for t, h in self._heights if t_now - span <= t < t_now - span / 2]
-        newer = [h for t, h in self._heights if t >= t_now - span / 2]
-        if not older or len(older) + len(newer) < 3:  # newer holds the latest frame
-            return True
-        return bool(np.median(older) - np.median(newer) <= self.cfg.touchdown_drop_ll / 2)
+        window = [(t, h) for t, h in self._heights if t >= t_now - span]
+        return not coming_down(window, t_now - span / 2, self.cfg.touchdown_drop_ll)  # None: down
 
     def arrived_s(self) -> float:
         """Where the foot that came down got down: the first frame from :attr:`down_since` on with

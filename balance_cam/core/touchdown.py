@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -177,12 +178,7 @@ class Touchdown:
             return False
         t_now = self._heights[-1][0]
         window = self._both_heights(t_now - c.touchdown_confirm_s)
-        mid = t_now - c.touchdown_confirm_s / 2
-        older = [v[1:] for v in window if v[0] < mid]
-        newer = [v[1:] for v in window if v[0] >= mid]
-        if len(window) < 3 or not older or not newer:
-            return False
-        return bool((np.median(older, axis=0) - np.median(newer, axis=0) > c.touchdown_drop_ll / 2).all())
+        return bool(coming_down(window, t_now - c.touchdown_confirm_s / 2, c.touchdown_drop_ll))
 
     def _arrived_from(self, since: float) -> float:
         """``since``, or, for a foot that came down while reading still (a foot lowered more
@@ -331,6 +327,19 @@ class Landing:
         self._frames.clear()
         self._before = (None, np.full(3, np.nan))
         self.since = None
+
+
+def coming_down(window: Sequence[tuple[float, ...]], mid_s: float, drop_ll: float) -> bool | None:
+    """Still coming down, over ``window`` (rows of time and heights, the last
+    ``touchdown_confirm_s``): the median heights of its newer half (from ``mid_s``) are more than
+    half of ``drop_ll`` below the older half's, in every height. None: too few frames to tell
+    (under three, or a half empty). Read by :class:`Touchdown` and
+    :meth:`balance_cam.core.start.LowStart.got_down`."""
+    older = [v[1:] for v in window if v[0] < mid_s]
+    newer = [v[1:] for v in window if v[0] >= mid_s]
+    if len(window) < 3 or not older or not newer:
+        return None
+    return bool((np.median(older, axis=0) - np.median(newer, axis=0) > drop_ll / 2).all())
 
 
 def _median(x: np.ndarray) -> float:
