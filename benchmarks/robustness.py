@@ -316,12 +316,14 @@ default configuration. {tuning}"""
 CORPORA = {0: (cp.baseline_conditions, 0, "", ""),
            1: (cp.heldout_conditions, 1000, "--held-out", ": the held-out corpus"),
            2: (cp.second_heldout_conditions, 2000, "--held-out 2", ": the second held-out corpus"),
-           3: (cp.third_heldout_conditions, 3000, "--held-out 3", ": the third held-out corpus")}
+           3: (cp.third_heldout_conditions, 3000, "--held-out 3", ": the third held-out corpus"),
+           4: (cp.fourth_heldout_conditions, 4000, "--held-out 4", ": the fourth held-out corpus")}
 
 TUNING = {
     0: "Its thresholds were set while looking at these clips, so this is partly a training "
        "score; the held-out corpora ([accuracy_heldout.md](accuracy_heldout.md), "
-       "[accuracy_heldout2.md](accuracy_heldout2.md), [accuracy_heldout3.md](accuracy_heldout3.md)) "
+       "[accuracy_heldout2.md](accuracy_heldout2.md), [accuracy_heldout3.md](accuracy_heldout3.md), "
+       "[accuracy_heldout4.md](accuracy_heldout4.md)) "
        "check for overfitting.",
     1: "Written before its first run; two of its conditions have since been used for fixes and "
        "its holds were read to set `stance_settle_s` and to check the landing thresholds, so this "
@@ -333,6 +335,9 @@ TUNING = {
        "([accuracy.md](accuracy.md#5-real-world-robustness) says what was used).",
     3: "Written before its first run, after the landing evidence that used held-out set 2; no "
        "threshold was set on these clips. A condition used for a fix since is named in "
+       "[accuracy.md](accuracy.md#5-real-world-robustness) and is no longer held out.",
+    4: "Written before its first run, after the low-start and gap rules that used held-out sets 1 "
+       "and 3; no threshold was set on these clips. A condition used for a fix since is named in "
        "[accuracy.md](accuracy.md#5-real-world-robustness) and is no longer held out.",
 }  # fmt: skip
 
@@ -424,9 +429,9 @@ def default_cache() -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0, help="draw of sway signals and camera paths (default 0)")
-    ap.add_argument("--held-out", type=int, nargs="?", const=1, default=0, choices=(1, 2, 3),
-                    help="a held-out corpus: 1, 2 or 3 (corpus.heldout_conditions, second_, third_; seeds "
-                         "from 1000, 2000, 3000 + --seed)")
+    ap.add_argument("--held-out", type=int, nargs="?", const=1, default=0, choices=(1, 2, 3, 4),
+                    help="a held-out corpus: 1 to 4 (corpus.heldout_conditions, second_, third_, fourth_; "
+                         "seeds from 1000, 2000, 3000, 4000 + --seed)")
     ap.add_argument("--quick", action="store_true", help="one condition per family (corpus.QUICK)")
     ap.add_argument("--only", nargs="*", default=[], help="only conditions whose name contains a word")
     ap.add_argument("--out", type=Path, help="keep clips and landmarks here (default: a temp folder)")

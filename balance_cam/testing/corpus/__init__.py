@@ -52,6 +52,7 @@ builders, :func:`~.recipes.baseline_conditions`; :mod:`.heldout`, conditions nev
 """
 
 from balance_cam.testing.corpus.heldout import (
+    fourth_heldout_conditions,
     heldout_conditions,
     second_heldout_conditions,
     third_heldout_conditions,
@@ -110,7 +111,8 @@ __all__ = [
     "DOWN_FRAME", "LEG_OUT_FRAME", "LOW_FOOT_FRAME", "MID_FOOT_FRAME", "NO_SWAY", "QUICK", "SOURCES",
     "TWO_FEET_FRAME", "CameraPath", "CorpusTruth", "ExpectedTrial", "HandheldCamera", "Piece", "Plan",
     "Recipe", "SourceClip", "SourceTrack", "SwaySignal", "as3", "baseline_conditions", "centred_rms",
-    "compilation", "conditions_label", "default_samples_dir", "fit_window", "heldout_conditions",
+    "compilation", "conditions_label", "default_samples_dir", "fit_window",
+    "fourth_heldout_conditions", "heldout_conditions",
     "hide_raised_foot", "landmark_px", "load_source", "make_clip", "multicam_edit", "output_size_wh",
     "person_alpha", "photometric", "piece_starts_s", "plan", "pose1_hold", "pose2sim_hold",
     "raised_foot_mask", "realistic_sway", "relabel_legs", "render", "second_heldout_conditions", "seeded",

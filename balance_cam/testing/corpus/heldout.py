@@ -19,6 +19,15 @@ Two set-2 conditions were then used for the landing evidence, so
 before its own first run: leg-out holds that end in the real touchdown from cam01, cam03 and
 cam04 at 12, 20, 25 and 60 fps, a swinging leg from behind, 10 and 15 fps elsewhere, another cut
 order and compilation, a cam01 negative. ``--held-out 3`` scores it.
+
+Stops 31-32 then timed a hold cut in with the foot held low when that foot comes down
+(:class:`~balance_cam.core.start.LowStart`), designed on set 1's "multicam cuts
+cam02-cam03-cam01", and judged gaps on the first frame back (:mod:`balance_cam.core.gaps`),
+designed on a set-3 condition. :func:`fourth_heldout_conditions` (seeds from 4000, a fifth phone
+path) was written after them and before its own first run: edited clips whose hold is cut with
+the foot held low or beside the stance leg, clips trimmed to start mid-hold (the lift not in the
+video) at 25 frames/s and through a phone, a hold past the 45 s limit, 15, 20, 24 and 60 frames/s
+elsewhere, another compilation, a negative through a phone. ``--held-out 4`` scores it.
 """
 
 from __future__ import annotations
@@ -34,7 +43,13 @@ from balance_cam.testing.corpus.recipes import (
     two_feet,
 )
 from balance_cam.testing.corpus.signals import HandheldCamera
-from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MID_FOOT_FRAME
+from balance_cam.testing.corpus.sources import (
+    DOWN_FRAME,
+    LEG_OUT_FRAME,
+    LOW_FOOT_FRAME,
+    MID_FOOT_FRAME,
+    TWO_FEET_FRAME,
+)
 from balance_cam.testing.synthetic import Degradation
 
 #: Another phone in the hand: zooms in first, pans further, shakes more, rolls less.
@@ -223,3 +238,78 @@ def _third(hh: HandheldCamera) -> list[Recipe]:
 def third_heldout_conditions(seed: int = 3000) -> list[Recipe]:
     """The third held-out corpus, 17 conditions; each has its own seed (``seed`` + its number)."""
     return seeded(_third(FOURTH_HAND), seed)
+
+
+#: A fifth phone: zooms in late and slowly, then back a little; moderate pan, shake and roll.
+FIFTH_HAND = HandheldCamera(zoom_keys=(1.0, 1.0, 1.12, 1.03), zoom_change_s=3.0, pan_frac=0.12,
+                            shake_frac=0.0035, roll_deg=1.0)  # fmt: skip
+
+
+def _trimmed(name: str, cam: str, hold_s: float, frame: int, **kw: object) -> Recipe:
+    """A video trimmed to start mid-hold: the foot already up at ``frame`` (the lift not in the
+    clip), then the foot put down (the real touchdown for a leg out, else the lift played
+    backwards) and both feet for 3 s."""
+    end = DOWN_FRAME if frame > MID_FOOT_FRAME else TWO_FEET_FRAME
+    pieces = (Piece(cam, hold_s, frame, label="hold"),
+              Piece(cam, abs(end - frame) / 60.0 + 1e-6, frame, end, "play", label="touchdown"),
+              Piece(cam, 3.0, end, label="two feet"))  # fmt: skip
+    return Recipe(name, pieces, **kw)  # type: ignore[arg-type]
+
+
+def _compilation4() -> Recipe:
+    """cam02 (the lift, foot beside the stance leg), cam03 (foot low, from behind), pose_1 (arms
+    at 1.0x, portrait), then a fade."""
+    a = MID_FOOT_FRAME
+    pieces = (*lift_pieces("cam02", a, 2.0),
+              Piece("cam02", 8.0, a, label="hold A"),
+              Piece("cam03", 12.0, LOW_FOOT_FRAME, label="hold B"),
+              Piece("pose_1", 11.0, 0, 119, "pingpong", 1.0, label="hold C"))  # fmt: skip
+    return Recipe("compilation cam02-cam03-pose_1 + fade 34 s", pieces, fade_out_s=0.8, black_tail_s=1.5,
+                  aspect_hw=16 / 9,
+                  description="cam02 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
+
+
+def _fourth(hh: HandheldCamera) -> list[Recipe]:
+    return [
+        multicam_edit("multicam cuts cam01-cam04-cam02 low foot 30 s", shots=("cam01", "cam04", "cam02"),
+                      hold_frame=LOW_FOOT_FRAME, description="cam01 → cam04 → cam02, the foot held low"),
+        multicam_edit("multicam cuts cam02-cam01-cam03 foot beside 30 s 24 fps",
+                      shots=("cam02", "cam01", "cam03"), hold_frame=MID_FOOT_FRAME, fps=24000 / 1001,
+                      description="cam02 → cam01 → cam03, foot beside the stance leg, 23.976 frames/s"),
+        _trimmed("trimmed cam01 low foot 20 s", "cam01", 20.0, LOW_FOOT_FRAME,
+                 description="starts mid-hold, foot held low (the lift not in the video)"),
+        _trimmed("trimmed cam04 foot beside 25 s 25 fps", "cam04", 25.0, MID_FOOT_FRAME, fps=25.0,
+                 description="starts mid-hold, foot beside the stance leg, 25 frames/s"),
+        _trimmed("trimmed handheld cam03 leg out 25 s", "cam03", 25.0, LEG_OUT_FRAME, camera=hh,
+                 description="starts mid-hold, leg out, from behind, phone in the hand (a fifth path)"),
+        pose2sim_hold("cam02 foot beside 50 s", "cam02", 50.0, hold_frame=MID_FOOT_FRAME, sway_rms_deg=1.0,
+                      description="held past the 45 s limit: time_limit"),
+        pose2sim_hold("cam03 leg out 35 s 24 fps", "cam03", 35.0, hold_frame=LEG_OUT_FRAME, fps=24000 / 1001,
+                      sway_rms_deg=1.6, description="leg out, from behind, large sway, 23.976 frames/s"),
+        pose2sim_hold("cam04 low foot 30 s 15 fps", "cam04", 30.0, hold_frame=LOW_FOOT_FRAME, fps=15.0,
+                      description="raised foot ~7 cm up, elevated rear view, 15 frames/s"),
+        pose2sim_hold("cam02 swinging leg 30 s 20 fps", "cam02", 30.0, hold="pingpong", pingpong=(30, 60),
+                      fps=20.0, description="raised leg swinging (frames 30-60), side-oblique, 20 frames/s"),
+        pose1_hold("pose_1 fast arms 40 s 60 fps", 40.0, speed=1.5, fps=60.0, sway_rms_deg=1.0,
+                   description="other person, arms at 1.5x, 60 frames/s"),
+        pose1_hold("pose_1 mirrored 10 fps 30 s", 30.0, speed=0.9, mirror=True, fps=10.0,
+                   description="other person, right leg (mirrored), 10 frames/s"),
+        pose2sim_hold("handheld cam02 foot beside 30 s", "cam02", 30.0, hold_frame=MID_FOOT_FRAME, camera=hh,
+                      description="phone in the hand, side-oblique, foot beside the stance leg"),
+        pose2sim_hold("hidden raised foot cam01 foot beside 30 s", "cam01", 30.0, hold_frame=MID_FOOT_FRAME,
+                      hide_raised_foot_s=((5.0, 25.0),), description="foot beside, painted over 5-25 s"),
+        _compilation4(),
+        pose2sim_hold("grey low light cam01 leg out 20 s", "cam01", 20.0, hold_frame=LEG_OUT_FRAME, grey=True,
+                      gain=0.6, gamma=1.5, degradation=Degradation(noise_sigma=3, crf=28), heavy=True,
+                      description="greyscale, dark and noisy, leg out"),
+        pose2sim_hold("crf 34 cam03 foot beside 20 s", "cam03", 20.0, hold_frame=MID_FOOT_FRAME,
+                      degradation=Degradation(noise_sigma=3, crf=34), heavy=True,
+                      description="strong compression, from behind"),
+        two_feet("negative: two feet handheld cam02 20 s", "cam02", 20.0, camera=hh, sway_rms_deg=1.5,
+                 description="standing on both feet, phone in the hand: no trial"),
+    ]
+
+
+def fourth_heldout_conditions(seed: int = 4000) -> list[Recipe]:
+    """The fourth held-out corpus, 17 conditions; each has its own seed (``seed`` + its number)."""
+    return seeded(_fourth(FIFTH_HAND), seed)

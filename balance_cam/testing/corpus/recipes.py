@@ -185,11 +185,13 @@ def pose1_hold(name: str, duration_s: float = 40.0, speed: float = 1.0, frames: 
 
 
 def multicam_edit(name: str, shots: Sequence[str] = ("cam01", "cam04", "cam02"), hold_s: float = 30.0,
-                  pre_s: float = 3.0, post_s: float = 3.0, **kw: object) -> Recipe:  # fmt: skip
+                  pre_s: float = 3.0, post_s: float = 3.0, hold_frame: int = LEG_OUT_FRAME,
+                  **kw: object) -> Recipe:  # fmt: skip
     """An edited multi-camera video of one continuous hold: the Pose2Sim cameras are
     synchronised, so cutting between them at the same source frame shows the same instant. The
-    lift is seen in the first shot, the touchdown in the last; the hold is cut evenly."""
-    f = LEG_OUT_FRAME
+    lift is seen in the first shot, the touchdown (the recorded one, played from ``hold_frame``)
+    in the last; the hold is cut evenly."""
+    f = hold_frame
     first, last = shots[0], shots[-1]
     pieces = list(lift_pieces(first, f, pre_s))
     for cam in shots:
