@@ -170,3 +170,23 @@ def rest_verdict(feet: Sequence[FootTracker], t_s: float, resettle_s: float,
             ft.settled_away(t_s, resettle_s, away_ll) for ft in moved):  # fmt: skip
         return "reset"
     return "keep" if max(disp) > 2 * min(disp) else "follow"
+
+
+def follow_rest(feet: Sequence[FootTracker], t_s: float, last_rest_t: float | None, confirm_s: float,
+                resettle_s: float, away_ll: float, tau_s: float) -> bool:  # fmt: skip
+    """While both feet have stood still for ``confirm_s``, their rest positions follow them
+    (:func:`rest_verdict`: follow, reset or keep), each rest a fraction ``dt / tau_s`` of the way
+    (``dt`` since the last rest, ``last_rest_t``; the first takes where the feet stand). True
+    when this frame is a rest (the caller then takes the reference)."""
+    if not all(foot.still_for(t_s) >= confirm_s for foot in feet):
+        return False
+    verdict = rest_verdict(feet, t_s, resettle_s, away_ll)
+    if verdict == "keep":
+        return False
+    if verdict == "reset":
+        for foot in feet:
+            foot.rest = foot.pos.copy()
+    alpha = min(1.0, (t_s - last_rest_t) / tau_s) if last_rest_t is not None else 0.0
+    for foot in feet:
+        foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
+    return True

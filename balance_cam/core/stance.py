@@ -180,23 +180,13 @@ class StanceDetector:
 
     def _update_rest(self, f: StanceFeatures) -> None:
         """While both feet stand still, they define rest positions (follow, reset or keep:
-        :func:`~balance_cam.core.feet.rest_verdict`) and the reference."""
-        pair = self._feet.values()
-        if not self._both_still(f.t_s):
-            return
-        verdict = feet.rest_verdict(list(pair), f.t_s, self.cfg.resettle_s, self.cfg.lift_off_ll)
-        if verdict == "keep":
-            return
-        if verdict == "reset":
-            for foot in pair:
-                foot.rest = foot.pos.copy()
-        dt = f.t_s - self._last_rest_t if self._last_rest_t is not None else 0.0
-        alpha = min(1.0, dt / self.cfg.rest_tau_s)
-        for foot in pair:
-            foot.rest = foot.pos.copy() if foot.rest is None else foot.rest + alpha * (foot.pos - foot.rest)
-        self._last_rest_t = f.t_s
-        self._ref = reference_at(f, self._rest_axis.update(f.t_s, f.body_axis_w, self._ref.up_w))
-        self.low.at_rest(self._ref)
+        :func:`~balance_cam.core.feet.follow_rest`) and the reference."""
+        c, pair = self.cfg, list(self._feet.values())
+        if feet.follow_rest(pair, f.t_s, self._last_rest_t, c.confirm_s, c.resettle_s, c.lift_off_ll,
+                            c.rest_tau_s):  # fmt: skip
+            self._last_rest_t = f.t_s
+            self._ref = reference_at(f, self._rest_axis.update(f.t_s, f.body_axis_w, self._ref.up_w))
+            self.low.at_rest(self._ref)
 
     def _check_start(self, f: StanceFeatures) -> TrialSpan | None:
         """First frames with a person: ready, or already on one leg (lift not observed)."""
