@@ -604,6 +604,29 @@ def test_a_low_foot_that_touches_and_rises_again_is_timed_at_the_touch():
     assert second.stance == "left" and abs(second.start_s - 5.2) <= 0.1 and abs(second.end_s - 8.0) <= 0.1
 
 
+def _low_out(duration_s, up_s, down_s):
+    """The right foot lifted 0.09 leg lengths and 0.1 out sideways from ``up_s`` to ``down_s``:
+    it left its rest by more than lift_on_ll but reads under lift_on_ll in height."""
+    s = standing_series(duration_s, 30, [(up_s, down_s, "right", 0.09)])
+    return shifted(shifted(s, up_s, "right", 0.1), down_s, "right", -0.1)
+
+
+def test_a_foot_held_low_past_the_time_limit_then_put_down_is_one_trial():
+    # The trial is reported at the limit with the foot still up; its touchdown 6 s later is
+    # not a lift of the other leg (the foot read under lift_on_ll, so "both feet down" was met).
+    (t,) = trials_of(_low_out(56.0, 1.0, 52.0))
+    assert (t.stance, t.stop_reason) == ("left", "time_limit") and abs(t.hold_s - 45.0) < 1e-9
+
+
+@pytest.mark.parametrize("gap", [None, (48.0, 49.0)])
+def test_after_the_time_limit_the_next_lift_is_found(gap):
+    # Held past the limit, put down at 48 s (or the person lost for 1 s then), the other leg at 51 s.
+    s = standing_series(58.0, 30, [(1.0, 48.0, "right", 0.3), (51.0, 56.0, "left", 0.3)])
+    first, second = trials_of(s if gap is None else with_gap(s, *gap))
+    assert (first.stance, first.stop_reason) == ("left", "time_limit") and abs(first.end_s - 46.0) <= 0.1
+    assert second.stance == "right" and abs(second.start_s - 51.0) <= 0.1 and abs(second.end_s - 56.0) <= 0.1
+
+
 @pytest.mark.parametrize("fps", [15.0, 30.0, 60.0])
 def test_a_switch_to_the_other_leg_after_both_feet_were_down_is_timed(fps):
     # The other foot lifted 0.4 s after the touchdown: by then the foot set down has stood

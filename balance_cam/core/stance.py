@@ -125,6 +125,7 @@ class StanceDetector:
         self._first_valid_t: float | None = None
         self._last_valid_t: float | None = None
         self._lost_since: float | None = None
+        self._over = False  # past limit_s: the trial is reported and its end watched for, silently
         self.low = LowStart(c)  # a foot raised low since the first frame; the caller reads .untimed()
 
     def update(
@@ -145,8 +146,9 @@ class StanceDetector:
               world: np.ndarray | None) -> TrialSpan | None:  # fmt: skip
         self.last_features = f = self._tracker(t_s, px, vis, world)  # scale-free signals
         self.low.record(f, self._ref)
-        tracked = f.sees(self.stance) if self.state == "holding" and self.stance else f.both_seen
-        if tracked and self.state == "holding" and f.both_seen and f.ankle_px is not None:
+        holding = self.state == "holding" or self._over
+        tracked = f.sees(self.stance) if holding and self.stance else f.both_seen
+        if tracked and holding and f.both_seen and f.ankle_px is not None:
             # against the last frame seen, used or not (a 2-frame glitch must not become the yardstick)
             last, self._last_ankles_px = self._last_ankles_px, [p.copy() for p in f.ankle_px]
             move = self.cfg.stance_move_ll
@@ -164,7 +166,7 @@ class StanceDetector:
                 self._feet[side].update(t_s, pos, f.leg_length_px)
             else:  # a hidden raised foot: its speed and stillness start afresh when it reappears
                 self._feet[side].forget()
-        if self.state == "holding":
+        if holding:
             if lost_s > self.cfg.grace_s and before_gap is not None and not self._held_through(f):
                 return self._end(before_gap, "lost_tracking")
             return self._check_holding(f)
@@ -237,7 +239,7 @@ class StanceDetector:
         return None
 
     def _start_trial(self, f: StanceFeatures, stance: Side, start_s: float, lift_observed: bool) -> None:
-        self.state, self.stance, self.start_s = "holding", stance, start_s
+        self.state, self.stance, self.start_s, self._over = "holding", stance, start_s, False
         self.lift_observed, self.low.side = lift_observed, None  # no untimed hold before a trial
         rest = self._feet[stance].rest
         self._stance_ref = (rest if rest is not None else self._feet[stance].pos).copy()
@@ -254,8 +256,10 @@ class StanceDetector:
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
         c = self.cfg
-        if f.t_s - self.start_s >= c.limit_s:
-            return self._end(self.start_s + c.limit_s, "time_limit")
+        if f.t_s - self.start_s >= c.limit_s and not self._over:  # reported; the foot is still up, so
+            self.state, self._over = "wait_foot_down", True  # its end is watched for, silently
+            return TrialSpan(self.stance, self.start_s, self.start_s + c.limit_s, "time_limit",
+                             self.lift_observed)  # fmt: skip
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
@@ -320,6 +324,8 @@ class StanceDetector:
             foot.forget()
         self._lost_since = t_s if self._lost_since is None else self._lost_since
         self._lost_s = t_s - self._lost_since  # first to latest frame without the person, as grace_s counts
+        if self._over and self._lost_s > self.cfg.grace_s:
+            return self._end(t_s, "lost_tracking")
         if self.state == "holding":
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
@@ -336,9 +342,10 @@ class StanceDetector:
         assert self.stance is not None and self.start_s is not None
         span = TrialSpan(self.stance, self.start_s, max(end_s, self.start_s), reason,
                          self.lift_observed)  # fmt: skip
+        over, self._over = self._over, False  # past the limit: reported there already
         self.state, self.stance, self.start_s = "wait_foot_down", None, None
         self._reset_evidence()
-        return span if span.hold_s >= self.cfg.min_hold_s else None
+        return span if span.hold_s >= self.cfg.min_hold_s and not over else None
 
     def _reset_evidence(self) -> None:
         for d in (self._touch, self._landing, self._moved, self._leaving, self._shift.debounce):
@@ -371,7 +378,7 @@ class StanceDetector:
         """This frame's (33, 2) pixels have the legs' labels crossed against the running trial
         (:func:`~balance_cam.core.feet.labels_crossed`); the caller swaps them back."""
         f, stance = self.last_features, self.stance
-        if self.state != "holding" or stance is None or self._stance_ref is None or f is None or not f.valid:
+        if stance is None or self._stance_ref is None or f is None or not f.valid:
             return False
         a, b = (px[ANKLES[SIDES.index(stance)]], px[ANKLES[SIDES.index(other(stance))]])
         return feet.labels_crossed(a, b, self._stance_ref, f.leg_length_px, self.cfg.stance_move_ll)
