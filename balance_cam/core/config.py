@@ -104,6 +104,15 @@ class StanceConfig:
     drop is 0.44-0.52 and the shift 0.26-0.31 (half a second after the stop); through every
     single-leg hold of the three corpora, no still foot 0.2 lower than before had the pelvis
     more than 0.07 towards it."""
+    level_s: float = 1.0
+    """A foot standing level (:class:`~balance_cam.core.touchdown.Level`): the raised foot still,
+    with its image and world heights above the stance foot both within ``lift_off_ll`` of the
+    double stance's, this long: a foot slid or stepped to a new place on the floor, which the
+    lift's rule (a displacement in any direction) takes for a lift. Through the 119 single-leg
+    holds of the five robustness corpora (to 1 s before their end) the raised foot read level
+    for at most 0.43 s in a row (a bobbing foot), so 1 s is over twice that. The price: a foot
+    held still less than ~4 cm above the floor, in the image and in world landmarks alike, for
+    1 s, is down."""
     weight_shift_ll: float = 0.08
     """With the raised foot hidden, the pelvis moving this far towards the raised side (from its
     median so far in the trial) counts as the touchdown's weight shift."""

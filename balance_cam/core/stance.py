@@ -36,9 +36,9 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   raised foot *seen* (visibility ≥ ``min_visibility``) down and still (:class:`Touchdown`);
   seen down and still more briefly, then the stance foot moving within ``touchdown_step_s``
   (a touch, then a step); seen to come down a long way and stand still with the pelvis moved
-  towards it (:class:`Landing`); or, while it is hidden, the pelvis moving towards the raised
-  side as a touchdown moves it (:class:`WeightShift`). The trial ends when the foot got down,
-  also when lowered slowly (or when the shift began).
+  towards it (:class:`Landing`); standing level, as at rest, for ``level_s`` (:class:`Level`:
+  slid on the floor); or, while it is hidden, the pelvis moving towards the raised side
+  (:class:`WeightShift`). The trial ends when the foot got down (or when the shift began).
 - **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
   it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
   observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
@@ -85,7 +85,7 @@ from balance_cam.core.stance_features import (
 )
 from balance_cam.core.start import LowStart, misread_start, raised_at_start
 from balance_cam.core.stops import StopReason, TrialSpan
-from balance_cam.core.touchdown import Landing, Touchdown, WeightShift
+from balance_cam.core.touchdown import Landing, Level, Touchdown, WeightShift
 
 State = Literal["no_person", "ready", "holding", "wait_foot_down"]
 
@@ -110,7 +110,7 @@ class StanceDetector:
         self._ref = Reference()
         self._rest_axis = RestAxis(c.rest_window_s)
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
-        self._touch, self._landing = Touchdown(c), Landing(c)
+        self._touch, self._landing, self._level = Touchdown(c), Landing(c), Level(c)
         self._last_ankles_px: list[np.ndarray] | None = None
         self._moved, self._leaving = Debounce(c.stance_move_confirm_s), Debounce(c.confirm_s)
         self._shift = WeightShift(c)
@@ -285,6 +285,7 @@ class StanceDetector:
         shifted = self._shift.update(f.t_s, pelvis_ll, hidden=not seen)
         landed = self._landing.update(f.t_s, heights, still_since, pelvis_ll,
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
+        level = self._level.update(f.t_s, heights, still_since)
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         misread = misread_start(c, self.lift_observed, shift, foot.displacement(self._raised_ref))
@@ -301,6 +302,8 @@ class StanceDetector:
             return self._end(self._touch.arrived_s(), "touchdown")  # type: ignore[arg-type]
         if landed:  # seen standing lower, with the weight on it: a touchdown the heights missed
             return self._end(self._landing.since, "touchdown")  # type: ignore[arg-type]
+        if level:  # standing as at rest: slid or stepped on the floor, never lifted
+            return self._end(self._level.since, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
         down_s = self._touch.before_step(self._moved.since if moved else None)
@@ -348,7 +351,7 @@ class StanceDetector:
         return span if span.hold_s >= self.cfg.min_hold_s and not over else None
 
     def _reset_evidence(self) -> None:
-        for d in (self._touch, self._landing, self._moved, self._leaving, self._shift.debounce):
+        for d in (self._touch, self._landing, self._level, self._moved, self._leaving, self._shift.debounce):
             d.reset()
         for lift in self._lift.values():
             lift.reset()

@@ -1,8 +1,10 @@
 """Evidence of a touchdown during a trial (:mod:`balance_cam.core.stance`), one class per kind,
 each defining its evidence: the raised foot seen down and still (:class:`Touchdown`, which also
 keeps a brief touch for a step that follows); seen to come down a long way and stand still
-with the weight moved onto it (:class:`Landing`); and, while it is hidden, the weight shift a
-touchdown causes (:class:`WeightShift`). Online, one frame at a time, in leg lengths and seconds.
+with the weight moved onto it (:class:`Landing`); seen standing level with the stance foot, as
+at rest, for a second (:class:`Level`: a foot slid or stepped on the floor, never lifted); and,
+while it is hidden, the weight shift a touchdown causes (:class:`WeightShift`). Online, one
+frame at a time, in leg lengths and seconds.
 """
 
 from __future__ import annotations
@@ -326,6 +328,38 @@ class Landing:
     def reset(self) -> None:
         self._frames.clear()
         self._before = (None, np.full(3, np.nan))
+        self.since = None
+
+
+class Level:
+    """The raised foot seen standing where a foot at rest stands: still, with its image height
+    and (when given) its world height above the stance foot both within ``lift_off_ll`` of the
+    double stance seen before the lift (the heights are against it), frame after frame for
+    ``level_s``. This is a foot slid or stepped to a new place on the floor (adjusting the feet
+    before a test), which the lift's rule, a displacement in any direction, takes for a lift:
+    it never came down from anywhere, so :class:`Touchdown` and :class:`Landing` do not end that
+    trial. :attr:`since`: the first frame of the run (still and level). A foot held low is not
+    level in the image (held beside the ankle it is ~0.08 leg lengths up from the front, and in
+    front of the stance foot from above), so world landmarks reading it on the floor do not end
+    its hold."""
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self.cfg = cfg
+        self._run = Debounce(cfg.level_s)
+        self.since: float | None = None
+
+    def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None) -> bool:
+        """Feed one frame: the raised foot's (image, world) heights (None: not seen) and since when
+        it is still. True once it has stood level for ``level_s`` (:attr:`since` set)."""
+        level, off = False, self.cfg.lift_off_ll
+        if heights_ll is not None and still_since is not None:
+            level = abs(heights_ll[0]) < off and not abs(heights_ll[1]) >= off  # NaN world: the image
+        if self._run.update(t_s, level):
+            self.since = self._run.since
+        return self.since is not None
+
+    def reset(self) -> None:
+        self._run.reset()
         self.since = None
 
 
