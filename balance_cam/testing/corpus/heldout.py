@@ -122,15 +122,25 @@ THIRD_HAND = HandheldCamera(zoom_keys=(1.0, 0.9, 1.1), zoom_change_s=2.5, pan_fr
                             roll_deg=1.8)  # fmt: skip
 
 
+def _compilation_of(name: str, first: tuple[str, int, float], second: tuple[str, int, float],
+                    pose1: tuple[float, float], pre_s: float, **kw: object) -> Recipe:  # fmt: skip
+    """Three shots and a fade: ``first`` (camera, raised-foot frame, seconds; its lift seen after
+    ``pre_s`` on two feet), ``second`` (camera, frame, seconds), then pose_1 ping-ponged
+    (seconds, speed); ``kw``: the fade, the picture's aspect and the description."""
+    cam, frame, hold_s = first
+    pieces = (*lift_pieces(cam, frame, pre_s),
+              Piece(cam, hold_s, frame, label="hold A"),
+              Piece(second[0], second[2], second[1], label="hold B"),
+              Piece("pose_1", pose1[0], 0, 119, "pingpong", pose1[1], label="hold C"))  # fmt: skip
+    return Recipe(name, pieces, **kw)  # type: ignore[arg-type]
+
+
 def _compilation2() -> Recipe:
     """cam02 (the lift, low foot), cam04 (foot beside the stance leg), pose_1 (arms at 1.2x), fade."""
-    a = LOW_FOOT_FRAME
-    pieces = (*lift_pieces("cam02", a, 3.0),
-              Piece("cam02", 11.0, a, label="hold A"),
-              Piece("cam04", 10.0, MID_FOOT_FRAME, label="hold B"),
-              Piece("pose_1", 10.0, 0, 119, "pingpong", 1.2, label="hold C"))  # fmt: skip
-    return Recipe("compilation cam02-cam04-pose_1 + fade 35 s", pieces, fade_out_s=1.0, black_tail_s=1.0,
-                  description="cam02 → cam04 → pose_1, fade to black with the foot up")  # fmt: skip
+    return _compilation_of(
+        "compilation cam02-cam04-pose_1 + fade 35 s", ("cam02", LOW_FOOT_FRAME, 11.0),
+        ("cam04", MID_FOOT_FRAME, 10.0), (10.0, 1.2), 3.0, fade_out_s=1.0, black_tail_s=1.0,
+        description="cam02 → cam04 → pose_1, fade to black with the foot up")  # fmt: skip
 
 
 def _second(hh: HandheldCamera) -> list[Recipe]:
@@ -185,14 +195,10 @@ FOURTH_HAND = HandheldCamera(zoom_keys=(1.0, 1.08, 0.92, 1.0), zoom_change_s=1.8
 
 def _compilation3() -> Recipe:
     """cam04 (the lift, leg out), cam03 (leg out, from behind), pose_1 (arms at 0.8x), fade."""
-    a = LEG_OUT_FRAME
-    pieces = (*lift_pieces("cam04", a, 3.0),
-              Piece("cam04", 9.0, a, label="hold A"),
-              Piece("cam03", 11.0, a, label="hold B"),
-              Piece("pose_1", 10.0, 0, 119, "pingpong", 0.8, label="hold C"))  # fmt: skip
-    return Recipe("compilation cam04-cam03-pose_1 + fade 33 s", pieces, fade_out_s=0.6, black_tail_s=1.2,
-                  aspect_hw=16 / 9,
-                  description="cam04 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
+    return _compilation_of(
+        "compilation cam04-cam03-pose_1 + fade 33 s", ("cam04", LEG_OUT_FRAME, 9.0),
+        ("cam03", LEG_OUT_FRAME, 11.0), (10.0, 0.8), 3.0, fade_out_s=0.6, black_tail_s=1.2, aspect_hw=16 / 9,
+        description="cam04 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
 
 
 def _third(hh: HandheldCamera) -> list[Recipe]:
@@ -259,14 +265,10 @@ def _trimmed(name: str, cam: str, hold_s: float, frame: int, **kw: object) -> Re
 def _compilation4() -> Recipe:
     """cam02 (the lift, foot beside the stance leg), cam03 (foot low, from behind), pose_1 (arms
     at 1.0x, portrait), then a fade."""
-    a = MID_FOOT_FRAME
-    pieces = (*lift_pieces("cam02", a, 2.0),
-              Piece("cam02", 8.0, a, label="hold A"),
-              Piece("cam03", 12.0, LOW_FOOT_FRAME, label="hold B"),
-              Piece("pose_1", 11.0, 0, 119, "pingpong", 1.0, label="hold C"))  # fmt: skip
-    return Recipe("compilation cam02-cam03-pose_1 + fade 34 s", pieces, fade_out_s=0.8, black_tail_s=1.5,
-                  aspect_hw=16 / 9,
-                  description="cam02 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
+    return _compilation_of(
+        "compilation cam02-cam03-pose_1 + fade 34 s", ("cam02", MID_FOOT_FRAME, 8.0),
+        ("cam03", LOW_FOOT_FRAME, 12.0), (11.0, 1.0), 2.0, fade_out_s=0.8, black_tail_s=1.5, aspect_hw=16 / 9,
+        description="cam02 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
 
 
 def _fourth(hh: HandheldCamera) -> list[Recipe]:
