@@ -110,9 +110,11 @@ class StanceConfig:
     double stance's, this long: a foot slid or stepped to a new place on the floor, which the
     lift's rule (a displacement in any direction) takes for a lift. Through the 119 single-leg
     holds of the five robustness corpora (to 1 s before their end) the raised foot read level
-    for at most 0.43 s in a row (a bobbing foot), so 1 s is over twice that. The price: a foot
-    held still less than ~4 cm above the floor, in the image and in world landmarks alike, for
-    1 s, is down."""
+    for at most 0.43 s in a row (a bobbing foot), so 1 s is over twice that. A trial whose raised
+    foot was seen on every frame and never read ``lift_on_ll`` up (image or world) is dropped:
+    the foot was never lifted. The price: a foot held still less than ~4 cm above the floor, in
+    the image and in world landmarks alike, for 1 s, is down; if it never read ``lift_on_ll`` up,
+    that hold is lost, with no warning."""
     weight_shift_ll: float = 0.08
     """With the raised foot hidden, the pelvis moving this far towards the raised side (from its
     median so far in the trial) counts as the touchdown's weight shift."""

@@ -177,9 +177,6 @@ class StanceDetector:
             return None
         return self._check_lift(f)
 
-    def _both_still(self, t_s: float) -> bool:
-        return all(foot.still_for(t_s) >= self.cfg.confirm_s for foot in self._feet.values())
-
     def _update_rest(self, f: StanceFeatures) -> None:
         """While both feet stand still, they define rest positions (follow, reset or keep:
         :func:`~balance_cam.core.feet.follow_rest`) and the reference."""
@@ -217,7 +214,7 @@ class StanceDetector:
 
     def _check_feet_down(self, f: StanceFeatures) -> None:
         raised = any(foot_height_ll(f, s, self._ref) >= self.cfg.lift_on_ll for s in SIDES)
-        if self._both_still(f.t_s) and not raised:
+        if not raised and all(ft.still_for(f.t_s) >= self.cfg.confirm_s for ft in self._feet.values()):
             self._enter_ready(f)
 
     def _check_lift(self, f: StanceFeatures) -> TrialSpan | None:
@@ -256,10 +253,8 @@ class StanceDetector:
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
         c = self.cfg
-        if f.t_s - self.start_s >= c.limit_s and not self._over:  # reported; the foot is still up, so
-            self.state, self._over = "wait_foot_down", True  # its end is watched for, silently
-            return TrialSpan(self.stance, self.start_s, self.start_s + c.limit_s, "time_limit",
-                             self.lift_observed)  # fmt: skip
+        if f.t_s - self.start_s >= c.limit_s and not self._over:
+            return self._reach_limit()
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
@@ -272,16 +267,14 @@ class StanceDetector:
             self._shift_onset = None
         elif self._shift_onset is None:
             self._shift_onset = f.t_s
-        seen = f.sees(raised)
-        rest = self._raised_rest
+        seen, rest = f.sees(raised), self._raised_rest
         heights, still_since = (height_ll(f, raised, self._ref), foot.still_since) if seen else (None, None)
         touchdown = self._touch.update(
             f.t_s, heights, still_since,
             seen and rest is not None and foot.displacement(rest) < c.lift_off_ll,
             foot.pos if seen else None, f.leg_length_px)
         assert f.ankle_px is not None
-        stance_x = f.ankle_px[SIDES.index(self.stance)][0]
-        pelvis_ll = f.pelvis_over_ll(self.stance)
+        stance_x, pelvis_ll = f.ankle_px[SIDES.index(self.stance)][0], f.pelvis_over_ll(self.stance)
         shifted = self._shift.update(f.t_s, pelvis_ll, hidden=not seen)
         landed = self._landing.update(f.t_s, heights, still_since, pelvis_ll,
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
@@ -289,7 +282,7 @@ class StanceDetector:
         moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         misread = misread_start(c, self.lift_observed, shift, foot.displacement(self._raised_ref))
-        if (touchdown or landed or leaving) and misread:
+        if (touchdown or landed or leaving) and misread and not self._over:
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
             # feet's rest and the height reference where they stood at the start.
@@ -302,8 +295,8 @@ class StanceDetector:
             return self._end(self._touch.arrived_s(), "touchdown")  # type: ignore[arg-type]
         if landed:  # seen standing lower, with the weight on it: a touchdown the heights missed
             return self._end(self._landing.since, "touchdown")  # type: ignore[arg-type]
-        if level:  # standing as at rest: slid or stepped on the floor, never lifted
-            return self._end(self._level.since, "touchdown")  # type: ignore[arg-type]
+        if level:  # standing as at rest: never seen raised (slid or stepped on the floor) is no trial
+            return self._end(self._level.since if self._level.lifted else self.start_s, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
         down_s = self._touch.before_step(self._moved.since if moved else None)
@@ -333,13 +326,20 @@ class StanceDetector:
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
             if over and self._lost_s <= self.cfg.grace_s:
-                return self._end(self.start_s + self.cfg.limit_s, "time_limit")
+                return self._reach_limit()
             if over or self._lost_s > self.cfg.bridge_s:  # lost past grace_s at the limit: not seen to hold
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
         if self.state != "no_person" and self._lost_s > self.cfg.grace_s:
             self.state = "wait_foot_down"
         return None
+
+    def _reach_limit(self) -> TrialSpan:
+        """Reported at ``limit_s``; the foot may still be up: its end is watched for, silently."""
+        assert self.stance is not None and self.start_s is not None
+        self.state, self._over = "wait_foot_down", True
+        return TrialSpan(self.stance, self.start_s, self.start_s + self.cfg.limit_s, "time_limit",
+                         self.lift_observed)  # fmt: skip
 
     def _end(self, end_s: float, reason: StopReason) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
