@@ -672,6 +672,23 @@ def test_a_foot_held_low_past_the_time_limit_then_put_down_is_one_trial(gap):
     assert (t.stance, t.stop_reason) == ("left", "time_limit") and abs(t.hold_s - 45.0) < 1e-9
 
 
+def test_after_the_time_limit_the_frames_show_no_running_trial():
+    # The detector still watches the trial's end after the limit, but the frames (the live
+    # timer, stance-leg highlight and sway trace) show the trial stopped there.
+    from balance_cam.core.analyzer import Analyzer
+    from balance_cam.core.series import PoseFrame
+
+    s = _low_out(50.0, 1.0, 48.0)
+    analyzer, steps = Analyzer(s.width_px, s.height_px, AnalysisConfig()), []
+    for i, t in enumerate(s.t_s):
+        steps.append(analyzer.update(float(t), i, PoseFrame(s.image[i], s.world[i])))
+    during = [x for x in steps if 10.0 <= x.t_s <= 45.0]
+    after = [x for x in steps if 46.5 <= x.t_s <= 47.5]  # the foot still up, past the limit
+    assert all(x.state == "holding" and x.stance == "left" and np.isfinite(x.ml_cm) for x in during)
+    assert all(x.state != "holding" and x.stance is None and x.hold_s == 0.0 for x in after)
+    assert all(np.isnan(x.ml_cm) for x in after)
+
+
 @pytest.mark.parametrize("gap", [None, (48.0, 49.0)])
 def test_after_the_time_limit_the_next_lift_is_found(gap):
     # Held past the limit, put down at 48 s (or the person lost for 1 s then), the other leg at 51 s.

@@ -57,7 +57,8 @@ class FrameStep:
     state: str
     """The state machine's state: ``no_person``, ``ready``, ``holding`` or ``wait_foot_down``."""
     stance: Side | None
-    """The stance leg of the running trial."""
+    """The stance leg of the running trial (None past its time limit, while the detector still
+    watches for its end)."""
     hold_s: float
     """Hold time so far of the running trial (0 when none is running)."""
     ml_cm: float
@@ -130,11 +131,13 @@ class Analyzer:
         self.last_t_s = t_s
         ended = self._record(self._detector.update(t_s, stable, vis, world)) or ended
         det = self._detector
-        return FrameStep(t_s, frame_index, pose, px, swapped, det.state, det.stance,
-                         det.elapsed_s(t_s), self._ml_cm(stable), ended)  # fmt: skip
+        stance = det.stance if det.state == "holding" else None  # not a trial reported at its limit
+        hold_s = det.elapsed_s(t_s) if stance else 0.0
+        return FrameStep(t_s, frame_index, pose, px, swapped, det.state, stance, hold_s,
+                         self._ml_cm(stable, stance), ended)  # fmt: skip
 
-    def _ml_cm(self, px: np.ndarray | None) -> float:
-        f, stance = self._detector.last_features, self._detector.stance
+    def _ml_cm(self, px: np.ndarray | None, stance: Side | None) -> float:
+        f = self._detector.last_features
         if px is None or stance is None or f is None or not f.valid:
             return float("nan")
         return instant_ml_cm(px, stance, f.leg_length_px, f.leg_length_w, self.config.sway.height_cm)
