@@ -637,6 +637,16 @@ def test_a_foot_stepped_back_on_the_floor_seen_from_above_is_no_trial():
     assert t.stance == "right" and abs(t.start_s - 6.0) <= 0.1
 
 
+@pytest.mark.parametrize("world", ["level", "as image"])
+def test_a_foot_held_low_and_put_down_elsewhere_is_timed_to_where_it_stood_level(world):
+    # Held 0.08 leg lengths up and 0.1 out (world landmarks on the floor, or as the image), then
+    # put down where it is: neither come down nor back where it stood, so Level ends the hold;
+    # the foot was out of the level band all along, so the hold is kept.
+    s = shifted(standing_series(14.0, 30, [(1.0, 10.0, "right", 0.08)]), 1.0, "right", 0.1)
+    (t,) = trials_of(_level_world(s, "right") if world == "level" else s)
+    assert t.stance == "left" and abs(t.start_s - 1.0) <= 0.1 and abs(t.end_s - 10.0) <= 0.2
+
+
 def test_the_price_of_level_a_hold_under_lift_off_ll_in_image_and_world_is_lost():
     # Documented in StanceConfig.level_s: a foot held 0.03 leg lengths up (under lift_off_ll in
     # the image and in world landmarks) and 0.12 out is never seen raised: no trial; 0.045 is timed.

@@ -111,10 +111,11 @@ class StanceConfig:
     lift's rule (a displacement in any direction) takes for a lift. Through the 119 single-leg
     holds of the five robustness corpora (to 1 s before their end) the raised foot read level
     for at most 0.43 s in a row (a bobbing foot), so 1 s is over twice that. A trial whose raised
-    foot was seen on every frame and never read ``lift_on_ll`` up (image or world) is dropped:
-    the foot was never lifted. The price: a foot held still less than ~4 cm above the floor, in
-    the image and in world landmarks alike, for 1 s, is down; if it never read ``lift_on_ll`` up,
-    that hold is lost, with no warning."""
+    foot was never hidden, never read ``lift_on_ll`` up and never stood outside that band (image
+    or world, either way) for ``min_hold_s`` is dropped: the foot never left the floor for longer
+    than a step. The price: a foot held still less than ~4 cm above the floor, in the image and
+    in world landmarks alike, for 1 s, is down, and a hold with the foot that low throughout is
+    lost, with no warning."""
     weight_shift_ll: float = 0.08
     """With the raised foot hidden, the pelvis moving this far towards the raised side (from its
     median so far in the trial) counts as the touchdown's weight shift."""

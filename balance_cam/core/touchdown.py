@@ -338,9 +338,10 @@ class Level:
     ``level_s``. This is a foot slid or stepped to a new place on the floor (adjusting the feet
     before a test), which the lift's rule, a displacement in any direction, takes for a lift:
     it never came down from anywhere, so :class:`Touchdown` and :class:`Landing` do not end that
-    trial. :attr:`since`: the first frame of the run (still and level). :attr:`lifted`: the foot
-    was hidden, or read ``lift_on_ll`` up in the image or world landmarks, on some frame since the
-    trial began; if not, it was never seen raised and the caller drops the trial. A foot held low
+    trial. :attr:`since`: the first frame of the run (still and level). :attr:`lifted`: since the
+    trial began the foot was hidden, or read ``lift_on_ll`` up, or stood outside the level band
+    (``lift_off_ll``, image or world, either way) for ``min_hold_s``; if not, it never left the
+    floor for longer than a step and the caller drops the trial. A foot held low
     is not level in the image (held beside the ankle it is ~0.08 leg lengths up from the front, and
     in front of the stance foot from above), so world landmarks reading it on the floor do not end
     its hold."""
@@ -350,21 +351,24 @@ class Level:
         self._run = Debounce(cfg.level_s)
         self.since: float | None = None
         self.lifted = False
+        self._off = Debounce(cfg.min_hold_s)  # outside the level band, for how long
 
     def update(self, t_s: float, heights_ll: tuple[float, float] | None, still_since: float | None) -> bool:
         """Feed one frame: the raised foot's (image, world) heights (None: not seen) and since when
         it is still. True once it has stood level for ``level_s`` (:attr:`since` set)."""
         level, off, on = False, self.cfg.lift_off_ll, self.cfg.lift_on_ll
-        up = heights_ll is None or max(heights_ll[0], np.nan_to_num(heights_ll[1], nan=-1.0)) >= on
-        self.lifted = self.lifted or up  # hidden: it may have been up
-        if heights_ll is not None and still_since is not None:
-            level = abs(heights_ll[0]) < off and not abs(heights_ll[1]) >= off  # NaN world: the image
+        size = None if heights_ll is None else max(abs(heights_ll[0]), abs(np.nan_to_num(heights_ll[1])))
+        up = size is None or size >= on or self._off.update(t_s, size >= off)  # hidden: it may be up
+        self.lifted = self.lifted or up
+        if size is not None and still_since is not None:
+            level = size < off  # NaN world: the image alone
         if self._run.update(t_s, level):
             self.since = self._run.since
         return self.since is not None
 
     def reset(self) -> None:
         self._run.reset()
+        self._off.reset()
         self.since, self.lifted = None, False
 
 
