@@ -337,8 +337,9 @@ TUNING = {
        "threshold was set on these clips. A condition used for a fix since is named in "
        "[accuracy.md](accuracy.md#5-real-world-robustness) and is no longer held out.",
     4: "Written before its first run, after the low-start and gap rules that used held-out sets 1 "
-       "and 3; no threshold was set on these clips. A condition used for a fix since is named in "
-       "[accuracy.md](accuracy.md#5-real-world-robustness) and is no longer held out.",
+       "and 3. One of its conditions has since been used for a fix and its holds were read to check "
+       "the level rule's margin, so this is partly a tuning score now "
+       "([accuracy.md](accuracy.md#5-real-world-robustness) says what was used).",
 }  # fmt: skip
 
 DIAG_TEXT = """Raised-ankle visibility is the model's median over foot-up frames (and over painted-over
