@@ -172,13 +172,18 @@ def rest_verdict(feet: Sequence[FootTracker], t_s: float, resettle_s: float,
     return "keep" if max(disp) > 2 * min(disp) else "follow"
 
 
+def all_still(feet: Sequence[FootTracker], t_s: float, confirm_s: float) -> bool:
+    """Every foot of ``feet`` has stood still for ``confirm_s``."""
+    return all(foot.still_for(t_s) >= confirm_s for foot in feet)
+
+
 def follow_rest(feet: Sequence[FootTracker], t_s: float, last_rest_t: float | None, confirm_s: float,
                 resettle_s: float, away_ll: float, tau_s: float) -> bool:  # fmt: skip
     """While both feet have stood still for ``confirm_s``, their rest positions follow them
     (:func:`rest_verdict`: follow, reset or keep), each rest a fraction ``dt / tau_s`` of the way
     (``dt`` since the last rest, ``last_rest_t``; the first takes where the feet stand). True
     when this frame is a rest (the caller then takes the reference)."""
-    if not all(foot.still_for(t_s) >= confirm_s for foot in feet):
+    if not all_still(feet, t_s, confirm_s):
         return False
     verdict = rest_verdict(feet, t_s, resettle_s, away_ll)
     if verdict == "keep":

@@ -214,7 +214,7 @@ class StanceDetector:
 
     def _check_feet_down(self, f: StanceFeatures) -> None:
         raised = any(foot_height_ll(f, s, self._ref) >= self.cfg.lift_on_ll for s in SIDES)
-        if not raised and all(ft.still_for(f.t_s) >= self.cfg.confirm_s for ft in self._feet.values()):
+        if not raised and feet.all_still(list(self._feet.values()), f.t_s, self.cfg.confirm_s):
             self._enter_ready(f)
 
     def _check_lift(self, f: StanceFeatures) -> TrialSpan | None:
