@@ -64,6 +64,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out["noise"] = d / "noise.mp4"
     ffmpeg("-f", "lavfi", "-i", "nullsrc=s=320x240:r=30,geq=random(1)*255:128:128", "-t", "1",
            "-pix_fmt", "yuv420p", out["noise"])  # fmt: skip
+    out["noise1"] = d / "noise1.mp4"  # a picture renamed .mp4 decodes as one frame
+    ffmpeg("-f", "lavfi", "-i", "nullsrc=s=320x240:r=30,geq=random(1)*255:128:128", "-frames:v", "1",
+           "-pix_fmt", "yuv420p", out["noise1"])  # fmt: skip
     # A real person standing on both feet (first frame of the Pose2Sim clip), held for 1 s.
     still = d / "still.png"
     ffmpeg("-i", sample("pose2sim_cam01.mp4"), "-frames:v", "1", still)
@@ -117,6 +120,12 @@ def test_no_person_in_view(clips, tmp_path):
     proc = run_cli("analyze", clips["noise"], cwd=tmp_path)
     assert_one_error_line(proc, EXIT_NO_PERSON, "no person detected in 30 frames")
     assert not any(noise in proc.stderr for noise in NATIVE_NOISE)
+
+
+def test_no_person_in_one_frame_says_frame(clips, tmp_path):
+    proc = run_cli("analyze", clips["noise1"], cwd=tmp_path)
+    assert_one_error_line(proc, EXIT_NO_PERSON, "no person detected in 1 frame")
+    assert "1 frames" not in proc.stderr
 
 
 def test_no_single_leg_stance_is_not_an_error(clips, tmp_path):

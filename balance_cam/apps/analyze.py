@@ -24,6 +24,7 @@ from balance_cam.core.analyzer import Analyzer, FrameStep, analyze_series
 from balance_cam.core.config import AnalysisConfig
 from balance_cam.core.results import AnalysisResult
 from balance_cam.core.series import LandmarkSeries, PoseFrame
+from balance_cam.core.text import count_of
 from balance_cam.io.landmarks import load_series
 from balance_cam.io.results import write_outputs
 from balance_cam.io.sources import Frame, SourceError, open_video
@@ -121,7 +122,7 @@ def analyze_video_series(
             backend.close()
     analyzer.finish()
     if analyzer.frames_with_person == 0:
-        raise NoPersonError(f"{path}: no person detected in {analyzer.frames_seen} frames")
+        raise NoPersonError(f"{path}: no person detected in {count_of(analyzer.frames_seen, 'frame')}")
     source = {**info.to_dict(), "frames_decoded": analyzer.frames_seen}
     result = analyzer.result(source, backend.info.to_dict(), warnings=warnings,
                              complete=not warnings)  # fmt: skip

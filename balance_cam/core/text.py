@@ -37,3 +37,8 @@ class SafeLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return "\n".join(terminal_safe(line) for line in super().format(record).split("\n"))
+
+
+def count_of(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 frame", "30 frames"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

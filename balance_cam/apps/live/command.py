@@ -14,6 +14,7 @@ from balance_cam.apps.live.cues import Cue
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.session import LiveOutcome, run_live
 from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.text import count_of
 from balance_cam.render.audio import AudioCues
 
 LEGS = {"left": ("left",), "right": ("right",), "both": ("left", "right")}
@@ -102,7 +103,8 @@ def live_command(options: LiveOptions, config: AnalysisConfig, out: OutputOption
         with History(outcome.db_path) as h:
             h.set_team(options.athlete, out.team)
     if result.frames_with_person == 0 and not outcome.interrupted:
-        raise NoPersonError(f"{options.camera}: no person detected in {result.frames_decoded} frames")
+        frames = count_of(result.frames_decoded, "frame")
+        raise NoPersonError(f"{options.camera}: no person detected in {frames}")
     stem = Path(options.camera).stem if options.is_file else f"live_{outcome.session_id}"
     emit(result, outcome.series, stem, out)
     saved = _saved_line(outcome)
