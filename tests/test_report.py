@@ -179,13 +179,18 @@ def test_cli_report_from_result_json(tmp_path, monkeypatch):
     ("args", "message"),
     [(["report", "missing.json"], "missing.json: no such file"),
      (["report"], "give a result JSON, or --athlete"),
-     (["report", "{bad}"], "not a balance-cam result")],
+     (["report", "{bad}"], "not a balance-cam result"),
+     (["report", "list.json"], "list.json: not a balance-cam result"),
+     (["report", "null.json"], "null.json: not a balance-cam result"),
+     (["report", "text.json"], "text.json: not a balance-cam result")],
 )  # fmt: skip
 def test_cli_report_bad_input_is_one_line(tmp_path, monkeypatch, args, message):
     from balance_cam.cli import app
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "{bad}").write_text('{"schema_version": "1.0"}')
+    for name, text in (("list.json", "[1, 2]"), ("null.json", "null"), ("text.json", '"str"')):
+        (tmp_path / name).write_text(text)  # valid JSON that is not an object
     res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "r.html")])
     assert res.exit_code == 2
     assert message in res.output and "Traceback" not in res.output

@@ -45,7 +45,7 @@ def read_result(path: str | Path) -> AnalysisResult:
         raise ResultFileError(f"{p}: no such file", "missing") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultFileError(f"{p}: cannot be read ({exc.__class__.__name__})", "invalid") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # AttributeError: JSON, not an object
         kind = exc.__class__.__name__
         raise ResultFileError(f"{p}: not a balance-cam result ({kind}: {exc})", "invalid") from None
 
