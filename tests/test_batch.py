@@ -365,3 +365,24 @@ def test_worker_memory_stays_flat_over_many_videos(tmp_path: Path) -> None:
     # one 576x576 clip is 120 MB of RGB frames: keeping them would add 600 MB by the end;
     # the allocator's own slack (glibc keeps up to 64 MiB free, fragmentation) is below 150 MB
     assert max(rss[5:]) < max(rss[:3]) + 150, rss
+
+
+def test_local_worker_count_is_capped_by_cores_and_videos() -> None:
+    from balance_cam.apps.batch.cluster import local_worker_count
+
+    assert local_worker_count(None, 10, 2) == 2  # default: one per core
+    assert local_worker_count(1000, 10, 2) == 2  # never more than the cores
+    assert local_worker_count(4, 3, 8) == 3  # nor than the videos
+    assert local_worker_count(2, 0, 2) == 1 and local_worker_count(None, None, 4) == 4
+
+
+@pytest.mark.slow
+def test_batch_with_far_more_workers_than_cores_runs_on_the_cores(tmp_path: Path) -> None:
+    v = tmp_path / "videos"
+    v.mkdir()
+    shutil.copy(sample("pose_1.mp4"), v / "a.mp4")
+    proc = _run(["batch", "videos", "--out", "out", "--workers", "1000"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "--workers 1000: this machine has" in proc.stderr and "traceback" not in proc.stderr.lower()
+    assert "1 video on 1 worker in" in proc.stdout + proc.stderr, proc.stdout + proc.stderr  # one video, one worker
+    assert (tmp_path / "out" / "a.json").exists()

@@ -25,7 +25,7 @@ from balance_cam.core.results import AnalysisResult, SideSummary, Summary
 from balance_cam.core.sessions import SideRow
 from balance_cam.core.stops import stop_label
 from balance_cam.core.summary import DEFAULT_KEY, setup_words
-from balance_cam.core.text import terminal_safe
+from balance_cam.core.text import count_of, terminal_safe
 from balance_cam.core.trends import TrendFit
 
 
@@ -208,7 +208,7 @@ def batch_summary_lines(report: Any, tables_dir: Any) -> list[str]:
     fps = total_frames / max(report.elapsed_s, 1e-9)
     counts = ", ".join(f"{report.count(s)} {s.replace('_', ' ')}" for s in
                        ("ok", "partial", "skipped", "failed", "not_run") if report.count(s))  # fmt: skip
-    return [f"batch: {report.total} videos on {report.workers} workers in "
+    return [f"batch: {count_of(report.total, 'video')} on {count_of(report.workers, 'worker')} in "
             f"{report.elapsed_s:.1f} s ({fps:.0f} frames/s): {counts}",
             f"tables: {tables_dir}/batch_{{trials,videos,athletes,errors}}.{{csv,parquet}}"]  # fmt: skip
 

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from balance_cam.core.text import terminal_safe
+from balance_cam.core.text import count_of, terminal_safe
 from balance_cam.render.console import safe, stderr_console
 
 
@@ -41,7 +41,8 @@ class BatchProgress:
         if self.bar is not None:
             self.task = self.bar.add_task("batch", total=total, failed=0, fps=0.0)
         else:
-            stderr_console().print(f"batch: {total} videos on {n_workers} workers", markup=False)
+            stderr_console().print(f"batch: {count_of(total, 'video')} on {count_of(n_workers, 'worker')}",
+                                   markup=False)
 
     def outcome(self, o: Any) -> None:
         if o.status != "skipped":

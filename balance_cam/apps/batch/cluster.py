@@ -161,11 +161,22 @@ def _no_half_started_cluster() -> Iterator[None]:
         raise
 
 
+def local_worker_count(requested: int | None, videos: int | None, cores: int) -> int:
+    """Worker processes for a local cluster: ``requested`` (default: one per core), but at most
+    one per core (pose is CPU-bound: more workers only wait for a core, and each loads its own
+    model, ~0.4 GB) and at most one per video (``videos``; None: not known), at least 1."""
+    n = min(requested or cores, cores)
+    return max(1, n if videos is None else min(n, videos))
+
+
 @contextmanager
-def secure_local_client(workers: int | None = None, dashboard: bool = False) -> Iterator[tuple[Any, int]]:
+def secure_local_client(workers: int | None = None, dashboard: bool = False,
+                        videos: int | None = None) -> Iterator[tuple[Any, int]]:  # fmt: skip
     """``(client, n_workers)`` of a local cluster that only this process can use.
 
-    ``workers`` single-threaded worker processes (default: one per core), TLS on loopback, no
+    ``workers`` single-threaded worker processes (:func:`local_worker_count`: default one per
+    core, never more than the cores or the ``videos``; asking for more than the cores logs a
+    warning), TLS on loopback, no
     HTTP listener left open unless ``dashboard`` (the scheduler's, on 127.0.0.1). Each worker's
     pose model gets its share of the cores (``$BALANCE_CAM_MODEL_THREADS``, unless set;
     :func:`~balance_cam.pose.base.auto_model_threads` of cores / workers): one thread with a
@@ -174,7 +185,12 @@ def secure_local_client(workers: int | None = None, dashboard: bool = False) -> 
     import dask
     from distributed import Client, LocalCluster
 
-    n = workers or os.cpu_count() or 1
+    cores = usable_cores()
+    n = local_worker_count(workers, videos, cores)
+    if workers is not None and workers > cores:
+        log.warning("--workers %d: this machine has %d cores, so %d local worker%s (more would only "
+                    "wait for a core, each holding its own pose model)", workers, cores, n,
+                    "" if n == 1 else "s")  # fmt: skip
     security = local_security()
     share = auto_model_threads(usable_cores() // n)
     env = {} if MODEL_THREADS_ENV in os.environ else {MODEL_THREADS_ENV: str(share)}

@@ -86,11 +86,13 @@ def _check_workers(client: Any, scheduler: str) -> int:
 
 @contextmanager
 def dask_client(
-    workers: int | None = None, scheduler: str | None = None, cluster: ClusterOptions | None = None
+    workers: int | None = None, scheduler: str | None = None, cluster: ClusterOptions | None = None,
+    videos: int | None = None,
 ) -> Iterator[tuple[Any, int]]:
     """``(client, n_workers)``: a Dask client to ``scheduler`` if given, else to a local
-    cluster of ``workers`` single-threaded worker processes (default: one per core) that only
-    this process can use (:mod:`balance_cam.apps.batch.cluster`)."""
+    cluster of ``workers`` single-threaded worker processes (default: one per core; never more
+    than the cores or the ``videos``) that only this process can use
+    (:mod:`balance_cam.apps.batch.cluster`)."""
     from balance_cam.apps.batch.cluster import remote_client, secure_local_client
 
     options = cluster or ClusterOptions(workers, scheduler)
@@ -98,7 +100,7 @@ def dask_client(
         with remote_client(options) as client:
             yield client, _check_workers(client, options.scheduler)
         return
-    with secure_local_client(options.workers, options.dashboard) as (client, n):
+    with secure_local_client(options.workers, options.dashboard, videos) as (client, n):
         yield client, n
 
 
@@ -142,7 +144,7 @@ def run_tasks(
     outcomes: list[Outcome] = []
     interrupted, n_workers = False, 0
     try:
-        with dask_client(workers, scheduler, cluster) as (client, n_workers):
+        with dask_client(workers, scheduler, cluster, videos=len(tasks)) as (client, n_workers):
             _warm_workers(client, tasks[0].config.model if tasks else "full")
             if on_start is not None:
                 on_start(n_workers)
