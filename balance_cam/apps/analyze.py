@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from balance_cam.apps.errors import NoPersonError, PartialResultError
+from balance_cam.apps.errors import NoPersonError, OutputsNotWrittenError, PartialResultError
 from balance_cam.apps.frames import FramePipeline, PreparedFrame, in_thread, person_box
 from balance_cam.core.analyzer import Analyzer, FrameStep, analyze_series
 from balance_cam.core.config import AnalysisConfig
@@ -167,14 +167,14 @@ def output_set(out_dir: Path, stem: str) -> dict[str, Path]:
             for sfx in (".json", *COMPANION_SUFFIXES.values())}  # fmt: skip
 
 
-def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: OutputOptions) -> None:
-    """Write the ``--out`` files (a signal arriving meanwhile waits until the set is
-    complete), then print the JSON or the readable summary."""
+def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str,
+         out: OutputOptions) -> OutputsNotWrittenError | None:  # fmt: skip
+    """Print the JSON or the readable summary, then write the ``--out`` files (a signal arriving
+    meanwhile waits until the set is complete). Files that cannot be written (a full disk, a
+    folder gone read-only) do not lose the result: it is printed first, and the error is
+    returned, for the caller to raise once the result is also in the history."""
     from balance_cam.apps.signals import deferred
 
-    if out.out_dir is not None:
-        with deferred():
-            write_outputs(out.out_dir, stem, result, series)
     if out.json_out:
         from balance_cam.render.console import print_json
 
@@ -183,6 +183,16 @@ def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str, out: 
         from balance_cam.render.console import print_result
 
         print_result(result)
+    if out.out_dir is None:
+        return None
+    try:
+        with deferred():
+            write_outputs(out.out_dir, stem, result, series)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return OutputsNotWrittenError(f"--out {out.out_dir}: the result files could not be written{where}: "
+                                      f"{exc.strerror or exc}; the result is printed above")  # fmt: skip
+    return None
 
 
 def save_to_history(result: AnalysisResult, athlete: str | None, db: Path | None, kind: str,
@@ -246,8 +256,10 @@ def analyze_command(
             raise ValueError("--annotate and --person need a video, not saved landmarks")
         check_analyze(video, out, None)
         result = analyze_landmarks_file(video, config)
-        emit(result, None, _stem(video), out)
+        unwritten = emit(result, None, _stem(video), out)
         save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
+        if unwritten is not None:
+            raise unwritten
         return result
     check_analyze(video, out, annotate)
     writer: Any = None
@@ -266,8 +278,10 @@ def analyze_command(
         if writer is not None:
             writer.close()
         backend.close()
-    emit(result, series, video.stem, out)
+    unwritten = emit(result, series, video.stem, out)
     save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
+    if unwritten is not None:
+        raise unwritten
     if not result.complete:
         raise PartialResultError(f"{result.incomplete_reason} (partial result written)")
     return result

@@ -28,6 +28,11 @@ class PartialResultError(AppError):
     exit_code = EXIT_PARTIAL
 
 
+class OutputsNotWrittenError(AppError):
+    """The result was printed (and stored in the history, if asked) but its ``--out`` files
+    could not be written, e.g. on a full disk (exit 2)."""
+
+
 class FailedFilesError(AppError):
     """A batch finished but some videos failed or were partial (exit 5)."""
 

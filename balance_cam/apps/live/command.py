@@ -9,7 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from balance_cam.apps.analyze import OutputOptions, emit, output_set
-from balance_cam.apps.errors import InterruptedRunError, NoPersonError, PartialResultError
+from balance_cam.apps.errors import (
+    InterruptedRunError,
+    NoPersonError,
+    OutputsNotWrittenError,
+    PartialResultError,
+)
 from balance_cam.apps.live.cues import Cue
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.session import LiveOutcome, run_live
@@ -106,13 +111,15 @@ def live_command(options: LiveOptions, config: AnalysisConfig, out: OutputOption
         frames = count_of(result.frames_decoded, "frame")
         raise NoPersonError(f"{options.camera}: no person detected in {frames}")
     stem = Path(options.camera).stem if options.is_file else f"live_{outcome.session_id}"
-    emit(result, outcome.series, stem, out)
-    saved = _saved_line(outcome)
+    unwritten = emit(result, outcome.series, stem, out)
+    saved = _saved_line(outcome) + ("" if unwritten is None else f"; {unwritten}")
     if outcome.error:
         raise PartialResultError(f"{outcome.error}; {saved} (incomplete)")
     if outcome.interrupted:
         stop = stopped_by() or KeyboardInterrupt()
         raise InterruptedRunError(f"{stop_word(stop)}; {saved} (incomplete)", exit_code(stop))
+    if unwritten is not None:
+        raise OutputsNotWrittenError(saved + ("" if result.complete else " (incomplete)"))
     if not out.json_out:
         from balance_cam.render.console import print_lines
 
