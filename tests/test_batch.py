@@ -384,5 +384,6 @@ def test_batch_with_far_more_workers_than_cores_runs_on_the_cores(tmp_path: Path
     proc = _run(["batch", "videos", "--out", "out", "--workers", "1000"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "--workers 1000: this machine has" in proc.stderr and "traceback" not in proc.stderr.lower()
-    assert "1 video on 1 worker in" in proc.stdout + proc.stderr, proc.stdout + proc.stderr  # one video, one worker
+    said = proc.stdout + proc.stderr
+    assert "1 video on 1 worker in" in said, said  # one video, one worker
     assert (tmp_path / "out" / "a.json").exists()

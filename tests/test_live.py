@@ -371,3 +371,39 @@ def test_reader_thread_stops_on_close() -> None:
     cam.close()
     assert not any(t.name == "camera-reader" and t.is_alive() for t in threading.enumerate())
     assert math.isfinite(cam.nominal_fps)
+
+
+def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(tmp_path: Path) -> None:
+    """Ctrl-C (or SIGTERM, or quitting) 3.6 s into the right-leg hold of the demo (truth: left
+    21 s, then right 12 s): the cut-off trial is kept, marked ``interrupted``, with a warning,
+    and no summary counts it, so there is no "right leg under 10 s" and no 83 % asymmetry, in
+    the result or in the history (found by a black-box QA pass with SIGTERM)."""
+    from balance_cam.core.sessions import SessionReview
+
+    _, series = analyzed("demo_left_right.mp4")
+    cut_at = int(np.searchsorted(series.t_s, 30.0))  # the right foot went up at 26.4 s
+
+    class InterruptingBackend(ReplayBackend):
+        def process(self, image_rgb: np.ndarray, t_ms: int) -> PoseFrame | None:
+            if self.calls >= cut_at:
+                raise KeyboardInterrupt
+            return super().process(image_rgb, t_ms)
+
+    db = tmp_path / "h.db"
+    outcome = run_live(
+        LiveOptions(camera="0", window=False, db=db, athlete="Sam"),
+        backend=InterruptingBackend(series),
+        capture_factory=lambda i: FakeCapture(2 * len(series), (54, 96), fps=15.0),
+    )  # fmt: skip
+    result = outcome.result
+    assert outcome.interrupted
+    ends = [(t.stance, t.stop_reason) for t in result.trials]
+    assert ends == [("left", "touchdown"), ("right", "interrupted")]
+    assert result.summary.left is not None and result.summary.left.best_hold_s > 15
+    assert result.summary.right is None and not result.summary.flags, result.summary
+    assert any("cut short when the session ended" in w for w in result.warnings), result.warnings
+    with History(db) as h:
+        assert [t["stop_reason"] for t in h.trials()] == ["touchdown", "interrupted"]
+        [(session, trials)] = h.session_trials("Sam")
+    review = SessionReview.of(session, trials)  # what history, reports and the squad ranking read
+    assert all(s.right is None and not s.flags for s in review.summaries)

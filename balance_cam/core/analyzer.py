@@ -38,7 +38,7 @@ from balance_cam.core.series import LandmarkSeries, PoseFrame, SeriesBuilder
 from balance_cam.core.skeleton import HIPS, LEG_SWAP, Side, idx, leg_length
 from balance_cam.core.stance import StanceDetector
 from balance_cam.core.start import untimed_warning
-from balance_cam.core.stops import StopReason, TrialSpan
+from balance_cam.core.stops import StopReason, TrialSpan, counted
 from balance_cam.core.summary import summarize
 
 
@@ -226,7 +226,8 @@ class Analyzer:
         min_vis = self.config.stance.min_visibility
         lost = refound_warnings(kept, series.t_s, series.image, self._cuts_s, min_vis)
         lost += bridged_warnings(kept, series.t_s, series.image, min_vis, self.config.stance.grace_s)
-        warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost, *self._untimed)
+        warnings = (*warnings, *checks, *_unseen_lift_warnings(kept, self._cuts_s), *lost, *self._untimed,
+                    *_cut_short_warnings(kept))  # fmt: skip
         extra = {**blocks, **(extra or {})}
         return AnalysisResult(
             source=source, model=model, trials=kept,
@@ -236,6 +237,14 @@ class Analyzer:
             created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             warnings=tuple(warnings), complete=complete, extra=extra or {},
         )  # fmt: skip
+
+
+def _cut_short_warnings(trials: Iterable[Trial]) -> list[str]:
+    """A trial the session cut short (:data:`~balance_cam.core.stops.UNFINISHED`) is kept, with a
+    warning that it counts nowhere in the summary."""
+    return [f"trial {t.index + 1} ({t.stance} leg, {t.hold_s:.1f} s) was cut short when the session "
+            "ended: it is kept but not counted in the summary"
+            for t in trials if not counted(t.stop_reason)]  # fmt: skip
 
 
 def _unseen_lift_warnings(trials: Iterable[Trial], cuts_s: list[float]) -> list[str]:

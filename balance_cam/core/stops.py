@@ -14,9 +14,15 @@ from balance_cam.core.skeleton import Side
 
 StopReason = Literal[
     "touchdown", "stance_foot_moved", "lost_tracking", "time_limit", "end_of_video", "stopped",
-    "end_of_shot", "hands_off_hips",
+    "end_of_shot", "hands_off_hips", "interrupted",
 ]
 STOP_REASONS: tuple[str, ...] = get_args(StopReason)
+UNFINISHED: frozenset[str] = frozenset({"interrupted"})
+"""Trials the test did not finish: a live session quit, interrupted (Ctrl-C, SIGTERM) or broken
+off by an error during the hold. They stay in the result, with their time, but no summary,
+flag, verdict, norm or squad ranking counts them (:func:`counted`): a hold cut short by the
+session is not the athlete's hold. ``stopped`` (the operator pressed space to end the trial)
+is a finished trial."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ STOP_WORDS: dict[str, StopWords] = {
     "stopped": StopWords("stopped", "stopped by the operator"),
     "end_of_shot": StopWords("cut", "the video cut to another shot"),
     "hands_off_hips": StopWords("hands off hips", "hands left the hips (hands-on-hips test)"),
+    "interrupted": StopWords("cut short", "the session ended during the hold (not counted)"),
 }
 
 
@@ -51,6 +58,11 @@ def stop_phrase(reason: str) -> str:
     """The phrase for ``reason`` (the reason itself when unknown)."""
     words = STOP_WORDS.get(reason)
     return words.phrase if words else reason.replace("_", " ")
+
+
+def counted(reason: str) -> bool:
+    """Whether a trial that ended for ``reason`` counts in summaries (:data:`UNFINISHED`)."""
+    return reason not in UNFINISHED
 
 
 @dataclass(frozen=True)

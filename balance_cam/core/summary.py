@@ -22,6 +22,8 @@ Definitions:
   source and status): the best hold against the best-of-3 norm, the mean hold against the
   mean-of-3 norm, each only where a checked value exists. Trials there were capped at 45 s and
   done with arms crossed. No norm is used for foam or for BESS error scores.
+- Counted trials: every trial but those the session cut short (``interrupted``:
+  :data:`~balance_cam.core.stops.UNFINISHED`), which stay in the result but count nowhere here.
 - Verdict: names the set-up, then per side the best hold and how long it stayed stable
   ("held 32.0 s (3 trials); stable for the first 18.0 s"), or under BESS the errors.
 """
@@ -36,6 +38,7 @@ from typing import Literal
 from balance_cam.core.config import SummaryConfig
 from balance_cam.core.norms import side_norm
 from balance_cam.core.results import SideSummary, Summary, Trial
+from balance_cam.core.stops import counted
 
 SetupKey = tuple[str, str, str]
 DEFAULT_KEY: SetupKey = ("eyes-open", "firm", "unipedal")
@@ -99,6 +102,7 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
     """Per-side summaries, asymmetries, flags and the verdict sentence of the trials of one
     set-up (:func:`by_test`); raises ``ValueError`` for trials of several set-ups."""
     cfg = cfg or SummaryConfig()
+    trials = [t for t in trials if counted(t.stop_reason)]
     groups = by_test(trials)
     if len(groups) > 1:
         raise ValueError("summarize one test set-up at a time (by_test), but got "
@@ -121,7 +125,8 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
 
 def summarize_by_test(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> list[Summary]:
     """One :func:`summarize` per set-up present in ``trials``."""
-    return [summarize(group, cfg) for group in by_test(trials).values()]
+    finished = [t for t in trials if counted(t.stop_reason)]
+    return [summarize(group, cfg) for group in by_test(finished).values()]
 
 
 @dataclass(frozen=True)

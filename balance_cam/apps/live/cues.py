@@ -47,7 +47,7 @@ TONE_OF: dict[str, ToneName] = {"prompt": "tick", "tick": "tick", "go": "go", "l
 SPOKEN_STOP = {
     "touchdown": "foot touched down", "stance_foot_moved": "stance foot moved",
     "lost_tracking": "you left the picture", "time_limit": "time limit reached",
-    "end_of_video": "end of video", "stopped": "stopped",
+    "end_of_video": "end of video", "stopped": "stopped", "interrupted": "cut short",
 }  # fmt: skip
 
 

@@ -264,7 +264,7 @@ class LiveSession:
     def _close(self, source: dict[str, Any], backend: Any, interrupted: bool,
                error: str | None) -> LiveOutcome:  # fmt: skip
         ended_by_file = self.options.is_file and not self.quit and not interrupted and not error
-        self.analyzer.finish("end_of_video" if ended_by_file else "stopped")
+        self.analyzer.finish("end_of_video" if ended_by_file else "interrupted")  # quit, signal, error
         t_end = self.analyzer.last_t_s
         self.protocol.update(t_end, self.protocol.framing, "ready", self._save_new_trials())
         self._apply_discards()
