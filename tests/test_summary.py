@@ -68,12 +68,13 @@ def test_ten_second_rule_is_a_strict_under():
 def test_balanced_sides_and_missing_side():
     s = summarize([trial(0, "left", 30.0), trial(1, "right", 28.0), trial(2, "right", 25.0)])
     assert s.flags == () and s.weaker_side == "right"
-    assert s.verdict.endswith("Both tested sides held at least 10 s without a clear left/right "
-                              "difference.")  # fmt: skip
+    assert s.verdict.endswith("Both sides held at least 10 s without a clear left/right difference.")
     assert "(2 trials)" in s.verdict
     one = summarize([trial(0, "right", 15.0)])
     assert one.left is None and math.isnan(one.hold_asymmetry_pct) and one.weaker_side is None
     assert "The left leg was not tested." in one.verdict
+    assert one.verdict.endswith("It held at least 10 s; test the left leg to compare.")  # not "both sides"
+    assert "Both" not in one.verdict
     assert summarize([]).verdict == "No single-leg stance was found."
 
 

@@ -195,8 +195,12 @@ def _verdict(
     if flags:
         parts.append("Swap an easy run for strength and stability work: "
                      + "; ".join(f.explain(cfg) for f in flags) + ".")  # fmt: skip
+    elif missing and _applies_ten_s_rule(key):  # one side: nothing to compare it with
+        parts.append(f"It held at least {cfg.stable_min_s:g} s; test the {missing[0]} leg to compare.")
+    elif missing:
+        parts.append(f"Test the {missing[0]} leg to compare.")
     elif _applies_ten_s_rule(key):
-        parts.append(f"Both tested sides held at least {cfg.stable_min_s:g} s without a clear "
+        parts.append(f"Both sides held at least {cfg.stable_min_s:g} s without a clear "
                      "left/right difference.")  # fmt: skip
     else:
         parts.append("No clear left/right difference.")
