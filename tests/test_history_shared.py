@@ -318,3 +318,22 @@ def test_batch_results_the_history_cannot_take_go_to_fallback_files_in_one_line(
         import_fallback(db, f)
     with History(db) as h:
         assert sorted(s["source"] for s in h.sessions()) == [f"/v/c{i}.mp4" for i in range(3)]
+
+
+def test_importing_a_missing_fallback_file_says_no_such_file(tmp_path: Path) -> None:
+    from balance_cam.io.history import HistoryError
+
+    with pytest.raises(HistoryError, match=r"nope\.json: no such file$"):
+        read_fallback(tmp_path / "nope.json")
+
+
+def test_reading_a_mistyped_history_path_creates_nothing(tmp_path: Path) -> None:
+    """``history`` / ``report --squad`` with a --db that does not exist: one line, exit 2, and no
+    empty database left behind (it used to be created and listed as "no trials")."""
+    missing = tmp_path / "histroy.db"
+    for args in (["history", "--db", str(missing)],
+                 ["report", "--squad", "--db", str(missing), "--out", str(tmp_path / "s.html")]):  # fmt: skip
+        proc = subprocess.run([*CLI, *args], capture_output=True, text=True, env=ENV, timeout=120)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip().endswith(f"{missing}: no such history database"), proc.stderr
+        assert not missing.exists()

@@ -22,11 +22,19 @@ from balance_cam.core.sessions import (
     squad_row,
 )
 from balance_cam.io.files import write_csv
-from balance_cam.io.history import History, default_db_path
+from balance_cam.io.history import History, HistoryError, default_db_path
+
+
+def _existing(db: str | Path | None) -> None:
+    """A history named with ``--db`` must exist to be read: a mistyped path would otherwise be
+    created as an empty database and reported as "no trials"."""
+    if db is not None and not Path(db).exists():
+        raise HistoryError(f"{db}: no such history database")
 
 
 def load_reviews(db: str | Path | None, athlete: str | None = None) -> list[SessionReview]:
     """Every session (of ``athlete``) in the history, oldest first, with its summary."""
+    _existing(db)
     with History(db) as h:
         stored = h.session_trials(athlete)
     return [SessionReview.of(s, trials) for s, trials in stored]
@@ -125,6 +133,7 @@ def load_squad(db: str | Path | None, athlete: str | None = None, team: str | No
     """One row per athlete in the history (``athlete`` pattern, ``team`` tag), who needs attention
     first. Each session is summarised as ``history`` does, with the age its result was analysed
     with (for the norm flag)."""
+    _existing(db)
     with History(db) as h:
         stored, teams, ages = h.session_trials(), h.teams(), h.session_ages()
     by_athlete: dict[str, list[SessionReview]] = {}

@@ -78,6 +78,8 @@ def read_fallback(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     try:
         record = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HistoryError(f"{p}: no such file") from None
     except (OSError, ValueError) as exc:
         raise HistoryError(f"{p}: cannot be read as a fallback file ({exc.__class__.__name__})") from None
     if not isinstance(record, dict) or record.get("format") != FALLBACK_FORMAT:
