@@ -402,6 +402,7 @@ def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(tmp_path: Path
     assert result.summary.left is not None and result.summary.left.best_hold_s > 15
     assert result.summary.right is None and not result.summary.flags, result.summary
     assert any("cut short when the session ended" in w for w in result.warnings), result.warnings
+    assert result.extra["live"]["protocol_done"] is False  # the right leg's trial was not done
     with History(db) as h:
         assert [t["stop_reason"] for t in h.trials()] == ["touchdown", "interrupted"]
         [(session, trials)] = h.session_trials("Sam")

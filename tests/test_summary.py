@@ -73,7 +73,7 @@ def test_balanced_sides_and_missing_side():
     one = summarize([trial(0, "right", 15.0)])
     assert one.left is None and math.isnan(one.hold_asymmetry_pct) and one.weaker_side is None
     assert "The left leg was not tested." in one.verdict
-    assert one.verdict.endswith("It held at least 10 s; test the left leg to compare.")  # not "both sides"
+    assert one.verdict.endswith("The right leg held at least 10 s; test the left leg to compare.")
     assert "Both" not in one.verdict
     assert summarize([]).verdict == "No single-leg stance was found."
 
@@ -123,3 +123,19 @@ def test_verdict_reports_stable_time_and_bess_errors():
     assert b.left.errors == 1 and b.left.best_trial == 1  # fewest errors
     assert b.verdict.startswith("BESS single-leg stance (eyes closed, hands on hips), firm surface. "
                                 "Left leg: 1 BESS error (held 20.0 s; 2 trials).")  # fmt: skip
+
+
+def test_a_hold_cut_short_by_the_session_counts_nowhere_but_is_named():
+    """``interrupted`` (a live session quit or stopped by a signal mid-hold): no side summary,
+    no flag, and the verdict says the leg's hold was cut short, not that it was not tested."""
+    import dataclasses
+
+    cut = dataclasses.replace(trial(1, "right", 3.6), stop_reason="interrupted")
+    s = summarize([trial(0, "left", 21.0), cut])
+    assert s.right is None and s.flags == () and math.isnan(s.hold_asymmetry_pct)
+    assert "The right leg's hold was cut short when the session ended (not counted)." in s.verdict
+    assert "not tested" not in s.verdict
+    only = dataclasses.replace(cut, condition="eyes-closed", surface="foam")
+    alone = summarize([only])
+    assert (alone.condition, alone.surface) == ("eyes-closed", "foam")  # the set-up tested, not the default
+    assert "cut short" in alone.verdict and "No single-leg stance" not in alone.verdict

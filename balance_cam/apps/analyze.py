@@ -172,26 +172,33 @@ def emit(result: AnalysisResult, series: LandmarkSeries | None, stem: str,
     """Print the JSON or the readable summary, then write the ``--out`` files (a signal arriving
     meanwhile waits until the set is complete). Files that cannot be written (a full disk, a
     folder gone read-only) do not lose the result: it is printed first, and the error is
-    returned, for the caller to raise once the result is also in the history."""
+    returned, for the caller to raise (the history is saved before this). A print that fails (a
+    closed pipe) still lets the files be written, then is raised."""
     from balance_cam.apps.signals import deferred
 
-    if out.json_out:
-        from balance_cam.render.console import print_json
-
-        print_json(result)
-    else:
-        from balance_cam.render.console import print_result
-
-        print_result(result)
-    if out.out_dir is None:
-        return None
+    not_printed: OSError | None = None
     try:
-        with deferred():
-            write_outputs(out.out_dir, stem, result, series)
+        if out.json_out:
+            from balance_cam.render.console import print_json
+
+            print_json(result)
+        else:
+            from balance_cam.render.console import print_result
+
+            print_result(result)
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return OutputsNotWrittenError(f"--out {out.out_dir}: the result files could not be written{where}: "
-                                      f"{exc.strerror or exc}; the result is printed above")  # fmt: skip
+        not_printed = exc
+    if out.out_dir is not None:
+        try:
+            with deferred():
+                write_outputs(out.out_dir, stem, result, series)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            shown = "; the result is printed above" if not_printed is None else ""
+            return OutputsNotWrittenError(f"--out {out.out_dir}: the result files could not be written"
+                                          f"{where}: {exc.strerror or exc}{shown}")  # fmt: skip
+    if not_printed is not None:
+        raise not_printed
     return None
 
 
@@ -256,8 +263,8 @@ def analyze_command(
             raise ValueError("--annotate and --person need a video, not saved landmarks")
         check_analyze(video, out, None)
         result = analyze_landmarks_file(video, config)
-        unwritten = emit(result, None, _stem(video), out)
         save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
+        unwritten = emit(result, None, _stem(video), out)
         if unwritten is not None:
             raise unwritten
         return result
@@ -278,8 +285,10 @@ def analyze_command(
         if writer is not None:
             writer.close()
         backend.close()
-    unwritten = emit(result, series, video.stem, out)
     save_to_history(result, out.athlete, out.db, "analyze", out.out_dir, out.team)
+    unwritten = emit(result, series, video.stem, out)
+    if unwritten is not None and not result.complete:
+        raise OutputsNotWrittenError(f"{result.incomplete_reason} (partial result); {unwritten}")
     if unwritten is not None:
         raise unwritten
     if not result.complete:

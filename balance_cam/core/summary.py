@@ -102,12 +102,14 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
     """Per-side summaries, asymmetries, flags and the verdict sentence of the trials of one
     set-up (:func:`by_test`); raises ``ValueError`` for trials of several set-ups."""
     cfg = cfg or SummaryConfig()
+    every = by_test(trials)  # the set-up is the one tested, cut-short trials included
+    cut_short = sorted({t.stance for t in trials if not counted(t.stop_reason)})
     trials = [t for t in trials if counted(t.stop_reason)]
     groups = by_test(trials)
     if len(groups) > 1:
         raise ValueError("summarize one test set-up at a time (by_test), but got "
                          + "; ".join(", ".join(k) for k in groups))  # fmt: skip
-    key = next(iter(groups), DEFAULT_KEY)
+    key = next(iter(groups), next(iter(every), DEFAULT_KEY))
     left, right = side_summary(trials, "left", cfg), side_summary(trials, "right", cfg)
     hold_asym = sway_asym = float("nan")
     weaker: str | None = None
@@ -120,7 +122,7 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
     flags = _flags(left, right, hold_asym, weaker, cfg)
     hands = any(t.hands_on_hips for t in trials)
     return Summary(left, right, hold_asym, sway_asym, weaker, tuple(f.code for f in flags),
-                   _verdict(left, right, flags, cfg, key, hands), *key)  # fmt: skip
+                   _verdict(left, right, flags, cfg, key, hands, cut_short), *key)  # fmt: skip
 
 
 def summarize_by_test(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> list[Summary]:
@@ -183,20 +185,27 @@ def _side_words(s: SideSummary) -> str:
 
 def _verdict(
     left: SideSummary | None, right: SideSummary | None, flags: list[Flag], cfg: SummaryConfig,
-    key: SetupKey = DEFAULT_KEY, hands_on_hips: bool = False,
+    key: SetupKey = DEFAULT_KEY, hands_on_hips: bool = False, cut_short: Sequence[str] = (),
 ) -> str:  # fmt: skip
+    """``cut_short``: the legs with a trial the session cut short (not counted)."""
+    missing = [side for side, s in (("left", left), ("right", right)) if s is None]
+    gone = [f"The {side} leg's hold was cut short when the session ended (not counted)."
+            for side in missing if side in cut_short]  # fmt: skip
     if not left and not right:
-        return "No single-leg stance was found."
+        if not gone:
+            return "No single-leg stance was found."
+        return " ".join([setup_words(key, hands_on_hips) + ".", *gone])
     parts = [setup_words(key, hands_on_hips) + "."]
     parts += [_side_words(s) for s in (left, right) if s]
-    missing = [side for side, s in (("left", left), ("right", right)) if s is None]
     if missing:
-        parts.append(f"The {missing[0]} leg was not tested.")
+        parts.append(gone[0] if gone else f"The {missing[0]} leg was not tested.")
     if flags:
         parts.append("Swap an easy run for strength and stability work: "
                      + "; ".join(f.explain(cfg) for f in flags) + ".")  # fmt: skip
     elif missing and _applies_ten_s_rule(key):  # one side: nothing to compare it with
-        parts.append(f"It held at least {cfg.stable_min_s:g} s; test the {missing[0]} leg to compare.")
+        tested = "right" if missing[0] == "left" else "left"
+        parts.append(f"The {tested} leg held at least {cfg.stable_min_s:g} s; test the {missing[0]} leg "
+                     "to compare.")  # fmt: skip
     elif missing:
         parts.append(f"Test the {missing[0]} leg to compare.")
     elif _applies_ten_s_rule(key):

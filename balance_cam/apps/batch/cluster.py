@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from distributed.diagnostics.plugin import SchedulerPlugin, WorkerPlugin
 
 from balance_cam.apps.batch.inputs import BatchError
+from balance_cam.core.text import count_of
 from balance_cam.pose.base import MODEL_THREADS_ENV, auto_model_threads, usable_cores
 
 log = logging.getLogger(__name__)
@@ -188,9 +189,9 @@ def secure_local_client(workers: int | None = None, dashboard: bool = False,
     cores = usable_cores()
     n = local_worker_count(workers, videos, cores)
     if workers is not None and workers > cores:
-        log.warning("--workers %d: this machine has %d cores, so %d local worker%s (more would only "
-                    "wait for a core, each holding its own pose model)", workers, cores, n,
-                    "" if n == 1 else "s")  # fmt: skip
+        log.warning("--workers %d: this machine has %s, so %s (more would only wait for a core, "
+                    "each holding its own pose model)", workers, count_of(cores, "core"),
+                    count_of(n, "local worker"))  # fmt: skip
     security = local_security()
     share = auto_model_threads(usable_cores() // n)
     env = {} if MODEL_THREADS_ENV in os.environ else {MODEL_THREADS_ENV: str(share)}

@@ -19,6 +19,7 @@ from balance_cam.apps.live.cues import Cue
 from balance_cam.apps.live.options import LiveOptions
 from balance_cam.apps.live.session import LiveOutcome, run_live
 from balance_cam.core.config import AnalysisConfig
+from balance_cam.core.stops import counted
 from balance_cam.core.text import count_of
 from balance_cam.render.audio import AudioCues
 
@@ -128,7 +129,11 @@ def live_command(options: LiveOptions, config: AnalysisConfig, out: OutputOption
 
 
 def _saved_line(outcome: LiveOutcome) -> str:
-    n = len(outcome.result.trials)
+    trials = outcome.result.trials
+    n = sum(counted(t.stop_reason) for t in trials)
+    what = f"{n} finished trial(s)"
+    if n < len(trials):  # a hold the session cut short is stored too, but not as a finished trial
+        what += f" and {len(trials) - n} cut short (not counted)"
     if outcome.fallback is not None:
-        return f"{n} finished trial(s) kept in {outcome.fallback} (the history could not be written)"
-    return f"{n} finished trial(s) saved as session {outcome.session_id} in {outcome.db_path}"
+        return f"{what} kept in {outcome.fallback} (the history could not be written)"
+    return f"{what} saved as session {outcome.session_id} in {outcome.db_path}"

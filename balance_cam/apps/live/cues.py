@@ -37,6 +37,7 @@ from typing import Literal
 
 from balance_cam.apps.live.protocol import GuidedProtocol
 from balance_cam.core.results import Trial
+from balance_cam.core.stops import counted
 
 CueKind = Literal["framing", "prompt", "tick", "go", "lift", "retry", "stop", "discarded", "result"]
 ToneName = Literal["tick", "go", "lift", "stop", "done"]
@@ -110,7 +111,8 @@ class ProtocolSnapshot:
         """Snapshot of ``protocol`` at frame time ``t_s``."""
         best: dict[str, float] = {}
         for trial in protocol.kept:
-            best[trial.stance] = max(best.get(trial.stance, 0.0), trial.hold_s)
+            if counted(trial.stop_reason):  # a hold the session cut short is not the leg's best
+                best[trial.stance] = max(best.get(trial.stance, 0.0), trial.hold_s)
         return cls(phase=protocol.phase, leg=protocol.leg,
                    countdown=protocol.view(t_s).countdown if protocol.phase == "countdown" else None,
                    framing_ok=protocol.framing.ok, framing_hint=protocol.framing.hint,

@@ -24,7 +24,7 @@ from balance_cam.core.config import TestConfig
 from balance_cam.core.framing import in_picture
 from balance_cam.core.results import Trial
 from balance_cam.core.skeleton import ANKLES, INDEX, Side, idx, other
-from balance_cam.core.stops import stop_label
+from balance_cam.core.stops import counted, stop_label
 
 Phase = Literal["framing", "countdown", "go", "holding", "stopped", "done"]
 Tone = Literal["info", "good", "warn", "bad"]
@@ -194,7 +194,7 @@ class GuidedProtocol:
         self.kept.append(trial)
         self.last_trial = trial
         asked = self.leg
-        if trial.stance in self.plan:
+        if trial.stance in self.plan and counted(trial.stop_reason):  # a cut-short hold is not a done trial
             self.plan.remove(trial.stance)
         if trial.stop_reason == "time_limit":  # best cannot improve: skip the rest of that leg
             self.plan = [leg for leg in self.plan if leg != trial.stance]
