@@ -89,6 +89,8 @@ def run_batch(folder: Path, n: int, out: Path) -> tuple[float, int, float]:
     done: list[float] = []
     report = run_tasks(tasks, workers=n, on_start=lambda _n: ready.append(time.perf_counter()),
                        on_outcome=lambda _o: done.append(time.perf_counter()))  # fmt: skip
+    if report.workers != n:  # the local cluster runs at most one worker per core and per video
+        print(f"  batch ran {report.workers} workers, not {n}", file=sys.stderr)
     bad = [o for o in report.outcomes if o.status != "ok"]
     if bad:
         raise SystemExit(f"batch failed on {bad[0].path}: {bad[0].reason}")
