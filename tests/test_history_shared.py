@@ -332,6 +332,7 @@ def test_reading_a_mistyped_history_path_creates_nothing(tmp_path: Path) -> None
     empty database left behind (it used to be created and listed as "no trials")."""
     missing = tmp_path / "histroy.db"
     for args in (["history", "--db", str(missing)],
+                 ["history", "--db", str(missing), "--csv", str(tmp_path / "t.csv")],
                  ["report", "--squad", "--db", str(missing), "--out", str(tmp_path / "s.html")]):  # fmt: skip
         proc = subprocess.run([*CLI, *args], capture_output=True, text=True, env=ENV, timeout=120)
         assert proc.returncode == 2, proc.stderr

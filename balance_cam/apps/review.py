@@ -56,6 +56,7 @@ def history_command(athlete: str | None, csv: Path | None, db: Path | None,
         from balance_cam.io.unsaved import import_fallback
 
         print_lines([f"imported {path} as session {import_fallback(db, path)}"], err=True)
+    _existing(db)  # before --csv opens it
     note = None
     if csv is not None:
         with History(db) as h:
