@@ -102,14 +102,14 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
     """Per-side summaries, asymmetries, flags and the verdict sentence of the trials of one
     set-up (:func:`by_test`); raises ``ValueError`` for trials of several set-ups."""
     cfg = cfg or SummaryConfig()
-    every = by_test(trials)  # the set-up is the one tested, cut-short trials included
-    cut_short = sorted({t.stance for t in trials if not counted(t.stop_reason)})
-    trials = [t for t in trials if counted(t.stop_reason)]
+    tested = trials
+    cut_short = sorted({t.stance for t in tested if not counted(t.stop_reason)})
+    trials = [t for t in tested if counted(t.stop_reason)]
     groups = by_test(trials)
     if len(groups) > 1:
         raise ValueError("summarize one test set-up at a time (by_test), but got "
                          + "; ".join(", ".join(k) for k in groups))  # fmt: skip
-    key = next(iter(groups), next(iter(every), DEFAULT_KEY))
+    key = next(iter(groups), tested[0].test_key if tested else DEFAULT_KEY)  # cut short: still its set-up
     left, right = side_summary(trials, "left", cfg), side_summary(trials, "right", cfg)
     hold_asym = sway_asym = float("nan")
     weaker: str | None = None
