@@ -139,3 +139,4 @@ def test_a_hold_cut_short_by_the_session_counts_nowhere_but_is_named():
     alone = summarize([only])
     assert (alone.condition, alone.surface) == ("eyes-closed", "foam")  # the set-up tested, not the default
     assert "cut short" in alone.verdict and "No single-leg stance" not in alone.verdict
+    assert [s.verdict for s in summarize_by_test([only])] == [alone.verdict]  # the history's view too

@@ -128,7 +128,8 @@ def summarize(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> Summ
 def summarize_by_test(trials: Sequence[Trial], cfg: SummaryConfig | None = None) -> list[Summary]:
     """One :func:`summarize` per set-up present in ``trials``."""
     finished = [t for t in trials if counted(t.stop_reason)]
-    return [summarize(group, cfg) for group in by_test(finished).values()]
+    # holds all cut short: still a summary of their set-up, whose verdict says so (as summarize)
+    return [summarize(group, cfg) for group in by_test(finished or trials).values()]
 
 
 @dataclass(frozen=True)
