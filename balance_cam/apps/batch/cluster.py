@@ -115,7 +115,8 @@ def check_cluster(options: ClusterOptions) -> None:
     if options.scheduler:
         if options.dashboard:
             raise BatchError("--dashboard is for the local cluster; a --scheduler has its own")
-        remote_security(options.scheduler, options.tls_ca_file, options.tls_cert, options.tls_key)
+        remote_security(options.scheduler, options.tls_ca_file, options.tls_cert, options.tls_key,
+                        warn=False)  # the client warns once, when it connects
     elif any((options.tls_ca_file, options.tls_cert, options.tls_key)):
         raise BatchError("--tls-* options are for a tls:// --scheduler; the local cluster makes its own")
     elif options.dashboard:
@@ -233,7 +234,7 @@ def _readable(path: str | Path, option: str) -> str:
 
 def remote_security(
     address: str, ca_file: str | Path | None = None, cert: str | Path | None = None,
-    key: str | Path | None = None,
+    key: str | Path | None = None, *, warn: bool = True,
 ) -> Any:  # fmt: skip
     """The client's :class:`~distributed.security.Security` for ``--scheduler address``.
 
@@ -242,7 +243,7 @@ def remote_security(
     them: Dask's configuration (``~/.config/dask/*.yaml`` or ``DASK_DISTRIBUTED__COMM__TLS__*``),
     so a ``tls://`` address then needs ``distributed.comm.tls.ca-file`` and
     ``distributed.comm.tls.client.cert`` there. A plain ``tcp://`` address off this machine
-    is allowed (the user's cluster) but logged as unauthenticated.
+    is allowed (the user's cluster) but logged as unauthenticated (unless ``warn`` is false).
     """
     from distributed.security import Security
 
@@ -264,7 +265,7 @@ def remote_security(
     if scheme == "tcp" and security.require_encryption:
         raise BatchError(f"{address}: Dask's distributed.comm.require-encryption is set; use a "
                          "tls:// scheduler address")  # fmt: skip
-    if scheme == "tcp" and not _is_loopback(address):
+    if warn and scheme == "tcp" and not _is_loopback(address):
         log.warning("%s is unauthenticated tcp://: anyone who can reach it can run code on its "
                     "workers and on this client; prefer tls:// (see docs/batch.md)", address)  # fmt: skip
     return security
