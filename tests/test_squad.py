@@ -142,6 +142,8 @@ def test_set_team_cli_and_team_option_errors(squad_db: Path, tmp_path: Path) -> 
     assert res.exit_code == 2 and "--set-team needs --athlete" in res.output
     res = runner.invoke(app, ["analyze", "clip.mp4", "--team", "x"])
     assert res.exit_code == 2 and "--team needs --athlete" in res.output
+    res = runner.invoke(app, ["batch", "clip.mp4", "--out", str(tmp_path / "b"), "--athlete", "Sam"])
+    assert res.exit_code == 2 and "--athlete needs --save-history" in res.output
     res = runner.invoke(app, ["report", "--squad", "--db", str(squad_db), "--team", "nobody",
                               "--out", str(tmp_path / "s.html")])  # fmt: skip
     assert res.exit_code == 2 and "no athletes in the history matching team 'nobody'" in res.output

@@ -287,6 +287,8 @@ def batch(
 
     if team is not None and not save_history:
         raise fail("--team needs --save-history (the tag is stored in the history)")
+    if athlete is not None and not save_history:
+        raise fail("--athlete needs --save-history (the name is stored in the history)")
     cluster = ClusterOptions(workers, scheduler, dashboard, tls_ca_file, tls_cert, tls_key)
     options = BatchOptions(out, name_pattern, resume, frames, workers, scheduler, cluster)
     config = analysis_config(limit, height_cm, age, model, condition, surface, protocol, hands_on_hips)
