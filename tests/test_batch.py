@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from balance_cam.apps.batch.inputs import BatchError, NamePattern, discover, leg_side, output_stems
-from balance_cam.apps.batch.runner import make_tasks, save_to_history
+from balance_cam.apps.batch.runner import BatchOptions, make_tasks, plan_batch, save_to_history
 from balance_cam.apps.batch.tables import athletes_table, errors_table, trials_table, videos_table
 from balance_cam.apps.batch.worker import BatchTask, Outcome, analyze_one, looks_like_video
 from balance_cam.core.analyzer import analyze_series
@@ -46,6 +46,18 @@ def test_name_pattern_with_folders_and_ignored_parts() -> None:
     assert p.fields == ("athlete", "leg")
     assert p.parse("carla/2024-05-01_R") == {"athlete": "carla", "leg": "R"}
     assert p.parse("2024-05-01_R") is None
+
+
+def test_a_misspelt_name_field_is_named_before_the_batch_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    assert NamePattern.compile("{athelte}_{Leg}_{trial}_{conditon}").near_misses() == {
+        "athelte": "athlete", "Leg": "leg", "conditon": "condition"}  # fmt: skip
+    assert NamePattern.compile("{athlete}_{leg}_{trial}_{session}").near_misses() == {}
+    with caplog.at_level("WARNING"):
+        plan_batch([str(sample("pose_1.mp4"))], BatchOptions(tmp_path / "out", "{athelte}_{}"),
+                   AnalysisConfig())  # fmt: skip
+    assert "field {athelte} is only a table column; did you mean {athlete}?" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -387,3 +399,22 @@ def test_batch_with_far_more_workers_than_cores_runs_on_the_cores(tmp_path: Path
     said = proc.stdout + proc.stderr
     assert "1 video on 1 worker in" in said, said  # one video, one worker
     assert (tmp_path / "out" / "a.json").exists()
+
+
+def test_save_history_without_an_athlete_name_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """Sessions stored with no --athlete and no {athlete} field are anonymous: one warning
+    (here, before the missing input ends the run)."""
+    from typer.testing import CliRunner
+
+    from balance_cam.cli import app
+
+    base = ["batch", str(tmp_path / "missing.mp4"), "--out", str(tmp_path / "o"), "--save-history",
+            "--db", str(tmp_path / "h.db")]  # fmt: skip
+    with caplog.at_level("WARNING"):
+        assert CliRunner().invoke(app, base).exit_code == 2
+        assert "stored without a name" in caplog.text
+        caplog.clear()
+        assert CliRunner().invoke(app, [*base, "--name-pattern", "{athlete}_{leg}"]).exit_code == 2
+        assert "stored without a name" not in caplog.text

@@ -87,6 +87,10 @@ def output_stems(paths: Sequence[Path]) -> dict[Path, str]:
 
 
 # -- file names ---------------------------------------------------------------------------
+#: name fields the batch acts on: the history's athlete, stance_matches_leg, the test set-up
+MEANINGFUL_FIELDS = ("athlete", "leg", "condition", "surface")
+
+
 @dataclass(frozen=True)
 class NamePattern:
     """Fields parsed from a file name, e.g. ``"{athlete}_{leg}_{trial}"``.
@@ -123,6 +127,14 @@ class NamePattern:
             for i, part in enumerate(parts)
         )  # fmt: skip
         return cls(text, re.compile(regex), tuple(kept))
+
+    def near_misses(self) -> dict[str, str]:
+        """Fields that look like a misspelt field the batch acts on (``{athelte}``: athlete),
+        mapped to that field; any other field is only a table column."""
+        import difflib
+
+        return {f: close[0] for f in self.fields if f not in MEANINGFUL_FIELDS
+                and (close := difflib.get_close_matches(f.lower(), MEANINGFUL_FIELDS, 1, 0.75))}  # fmt: skip
 
     def parse(self, rel_stem: str) -> dict[str, str] | None:
         """The fields of one video (``rel_stem``: relative path without suffix), or None."""

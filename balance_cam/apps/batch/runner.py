@@ -255,6 +255,8 @@ def plan_batch(
     from balance_cam.io.files import check_output_dir, clean_stale_temps, refuse_overwriting_inputs
 
     pattern = NamePattern.compile(options.name_pattern) if options.name_pattern else None
+    for field, meant in (pattern.near_misses() if pattern else {}).items():
+        log.warning("--name-pattern field {%s} is only a table column; did you mean {%s}?", field, meant)
     check_output_dir(options.out_dir, "--out")
     missing: list[Path] = []
     paths = discover(inputs, exclude=options.out_dir, missing=missing)
@@ -328,6 +330,8 @@ def batch_command(
         from balance_cam.apps.saving import check_history
 
         check_history(db)
+        if athlete is None and "{athlete}" not in (options.name_pattern or ""):
+            log.warning("no --athlete and no {athlete} name field: sessions are stored without a name")
     quiet_dask_logs(logging.getLogger("balance_cam").level == logging.DEBUG)
     check_cluster(cluster)
     model_threads()  # a bad $BALANCE_CAM_MODEL_THREADS: one line now, not one failure per video
