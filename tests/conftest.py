@@ -33,6 +33,22 @@ def analyzed(name: str):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict, Path]:
+    """``analyze sample_videos/demo_left_right.mp4 --out DIR`` (the README's command) as a
+    process, once per session: (stdout, the result JSON, its ``.landmarks.npz``)."""
+    import json
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "result"
+    cmd = [sys.executable, "-m", "balance_cam.cli", "analyze", str(sample("demo_left_right.mp4")),
+           "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result_json = next(out.glob("*.json"))
+    return proc.stdout, json.loads(result_json.read_text()), next(out.glob("*.landmarks.npz"))
+
+
+@pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,13 +22,9 @@ TOL_S = 0.3  # issue 12's event tolerance
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
-    out = tmp_path_factory.mktemp("demo") / "result"
-    proc = subprocess.run([sys.executable, "-m", "balance_cam.cli", "analyze", str(CLIP), "--out", str(out)],
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(next(out.glob("*.json")).read_text()) if out.is_dir() else json.loads(out.read_text())
-    return proc.stdout, result
+def run(demo_run: tuple[str, dict, Path]) -> tuple[str, dict]:
+    stdout, result, _ = demo_run
+    return stdout, result
 
 
 def test_stored_truth_is_what_the_recipes_give() -> None:

@@ -30,6 +30,7 @@ from balance_cam.apps.live.session import run_live
 from balance_cam.core.series import PoseFrame
 from balance_cam.io.camera import CameraDisconnected, CameraError, CameraSource
 from balance_cam.io.history import History
+from balance_cam.io.landmarks import load_series
 from balance_cam.pose.base import ModelInfo
 
 CLIP = "pose2sim_cam01.mp4"
@@ -373,14 +374,16 @@ def test_reader_thread_stops_on_close() -> None:
     assert math.isfinite(cam.nominal_fps)
 
 
-def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(tmp_path: Path) -> None:
+def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(
+    tmp_path: Path, demo_run: tuple[str, dict, Path],
+) -> None:  # fmt: skip
     """Ctrl-C (or SIGTERM, or quitting) 3.6 s into the right-leg hold of the demo (truth: left
     21 s, then right 12 s): the cut-off trial is kept, marked ``interrupted``, with a warning,
     and no summary counts it, so there is no "right leg under 10 s" and no 83 % asymmetry, in
     the result or in the history (found by a black-box QA pass with SIGTERM)."""
     from balance_cam.core.sessions import SessionReview
 
-    _, series = analyzed("demo_left_right.mp4")
+    series = load_series(demo_run[2])  # the demo's landmarks, as analyze --out saved them
     cut_at = int(np.searchsorted(series.t_s, 30.0))  # the right foot went up at 26.4 s
 
     class InterruptingBackend(ReplayBackend):
@@ -390,10 +393,11 @@ def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(tmp_path: Path
             return super().process(image_rgb, t_ms)
 
     db = tmp_path / "h.db"
+    lockstep = Lockstep()  # nominal frame times, no waiting a frame period (the demo is 40 s)
     outcome = run_live(
         LiveOptions(camera="0", window=False, db=db, athlete="Sam"),
-        backend=InterruptingBackend(series),
-        capture_factory=lambda i: FakeCapture(2 * len(series), (54, 96), fps=15.0),
+        backend=InterruptingBackend(series, lockstep),
+        capture_factory=lambda i: FakeCapture(2 * len(series), (54, 96), fps=15.0, lockstep=lockstep),
     )  # fmt: skip
     result = outcome.result
     assert outcome.interrupted
