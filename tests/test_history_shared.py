@@ -270,6 +270,12 @@ def test_import_of_a_missing_or_foreign_file_is_one_line(tmp_path: Path) -> None
     foreign.write_text("{}")
     with pytest.raises(HistoryError, match="not a balance-cam history fallback file"):
         import_fallback(tmp_path / "h.db", foreign)
+    fmt = "balance-cam-history-fallback/1"
+    for result in ([1, 2], None, {"trials": "x"}):  # a damaged record: one line, the file is kept
+        foreign.write_text(json.dumps({"format": fmt, "result": result}))
+        with pytest.raises(HistoryError, match="damaged history fallback file"):
+            import_fallback(tmp_path / "h.db", foreign)
+        assert foreign.exists()
 
 
 def test_processes_opening_an_old_database_at_once_migrate_it_once(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ def read_fallback(path: str | Path) -> dict[str, Any]:
         raise HistoryError(f"{p}: cannot be read as a fallback file ({exc.__class__.__name__})") from None
     if not isinstance(record, dict) or record.get("format") != FALLBACK_FORMAT:
         raise HistoryError(f"{p}: not a balance-cam history fallback file")
+    if not isinstance(record.get("result"), dict) or not isinstance(record.get("stored") or {}, dict):
+        raise HistoryError(f"{p}: a damaged history fallback file (no result in it)")
     return record
 
 
@@ -94,7 +96,11 @@ def import_fallback(db: str | Path | None, path: str | Path) -> int:
     its trials and result replaced by the file's; anything else becomes a new session.
     """
     record = read_fallback(path)
-    result = AnalysisResult.from_json(json.dumps(record["result"]))
+    try:
+        result = AnalysisResult.from_json(json.dumps(record["result"]))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise HistoryError(f"{path}: a damaged history fallback file ({exc.__class__.__name__} in its "
+                           "result)") from None  # fmt: skip
     stored = record.get("stored") or {}
     with History(db) as h:
         row = h.session_row(int(stored["session_id"])) if stored else None
