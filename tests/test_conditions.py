@@ -58,7 +58,7 @@ def test_contract_round_trip_with_quality_fields():
     r = result_of((quality_trial(bess), quality_trial(bess, "right", 1, 1)), bess)
     text = r.to_json(traces=True)
     back = AnalysisResult.from_json(text)
-    assert back.to_json(traces=True) == text and back.schema_version == SCHEMA_VERSION == "1.2"
+    assert back.to_json(traces=True) == text and back.schema_version == SCHEMA_VERSION == "1.3"
     t = json.loads(text)["trials"][0]
     assert (t["condition"], t["surface"], t["protocol"], t["hands_on_hips"]) == (
         "eyes-closed", "firm", "bess-single", True)

@@ -5,7 +5,9 @@ JSON schema version ``SCHEMA_VERSION`` (see the README's output contract): ``sou
 ``tool_version``. NaN values are written as ``null``. Schema 1.2 adds the test condition and
 balance quality per trial (``condition``, ``surface``, ``protocol``, ``hands_on_hips``,
 ``stable_s``, ``corrections``, ``sway_by_third``, BESS ``errors``); files of schema 1.0 and 1.1
-read with those missing (``null`` / defaults: eyes open, firm, unipedal).
+read with those missing (``null`` / defaults: eyes open, firm, unipedal). Schema 1.3 adds the
+stop reason ``interrupted`` (:data:`~balance_cam.core.stops.UNFINISHED`: a live hold cut short,
+kept but counted by no summary); a reader of 1.2 would count such a trial.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 MAX_BESS_ERRORS = 10
 
 
