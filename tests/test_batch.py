@@ -54,6 +54,7 @@ def test_a_misspelt_name_field_is_named_before_the_batch_starts(
     assert NamePattern.compile("{athelte}_{Leg}_{trial}_{conditon}").near_misses() == {
         "athelte": "athlete", "Leg": "leg", "conditon": "condition"}  # fmt: skip
     assert NamePattern.compile("{athlete}_{leg}_{trial}_{session}").near_misses() == {}
+    assert NamePattern.compile("{athlete}_{athlete_id}_{leg}_{legs}").near_misses() == {}
     with caplog.at_level("WARNING"):
         plan_batch([str(sample("pose_1.mp4"))], BatchOptions(tmp_path / "out", "{athelte}_{}"),
                    AnalysisConfig())  # fmt: skip

@@ -389,6 +389,7 @@ def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(
     class InterruptingBackend(ReplayBackend):
         def process(self, image_rgb: np.ndarray, t_ms: int) -> PoseFrame | None:
             if self.calls >= cut_at:
+                lockstep.took()  # release the camera's reader, which waits for this frame
                 raise KeyboardInterrupt
             return super().process(image_rgb, t_ms)
 

@@ -133,8 +133,9 @@ class NamePattern:
         mapped to that field; any other field is only a table column."""
         import difflib
 
+        missing = [m for m in MEANINGFUL_FIELDS if m not in self.fields]  # {athlete}_{athlete_id}: fine
         return {f: close[0] for f in self.fields if f not in MEANINGFUL_FIELDS
-                and (close := difflib.get_close_matches(f.lower(), MEANINGFUL_FIELDS, 1, 0.75))}  # fmt: skip
+                and (close := difflib.get_close_matches(f.lower(), missing, 1, 0.75))}  # fmt: skip
 
     def parse(self, rel_stem: str) -> dict[str, str] | None:
         """The fields of one video (``rel_stem``: relative path without suffix), or None."""
