@@ -84,8 +84,10 @@ def read_fallback(path: str | Path) -> dict[str, Any]:
         raise HistoryError(f"{p}: cannot be read as a fallback file ({exc.__class__.__name__})") from None
     if not isinstance(record, dict) or record.get("format") != FALLBACK_FORMAT:
         raise HistoryError(f"{p}: not a balance-cam history fallback file")
-    if not isinstance(record.get("result"), dict) or not isinstance(record.get("stored") or {}, dict):
+    if not isinstance(record.get("result"), dict):
         raise HistoryError(f"{p}: a damaged history fallback file (no result in it)")
+    if not isinstance(record.get("stored") or {}, dict):
+        raise HistoryError(f"{p}: a damaged history fallback file (its 'stored' is not an object)")
     return record
 
 
@@ -97,7 +99,7 @@ def import_fallback(db: str | Path | None, path: str | Path) -> int:
     """
     record = read_fallback(path)
     try:
-        result = AnalysisResult.from_json(json.dumps(record["result"]))
+        result = AnalysisResult.from_dict(record["result"])
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise HistoryError(f"{path}: a damaged history fallback file ({exc.__class__.__name__} in its "
                            "result)") from None  # fmt: skip
