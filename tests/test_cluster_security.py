@@ -79,6 +79,7 @@ def test_secure_local_cluster_lets_no_other_process_in() -> None:
         ports = _ports(cluster_pids())
         assert set(ports) == _expected_ports(client), "a listener that is no Dask comm (HTTP?)"
         assert 8787 not in ports and n == min(2, usable_cores())  # 1 on a runner with 1 core
+        assert len(client.scheduler_info()["workers"]) == n  # as many started as it says
         report = _intrude(sorted(ports))
     for port, tries in report["ports"].items():
         assert set(tries) == {"tcp", "tls", "http"}, (port, tries)  # no HTTP server

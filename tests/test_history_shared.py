@@ -276,6 +276,15 @@ def test_import_of_a_missing_or_foreign_file_is_one_line(tmp_path: Path) -> None
         with pytest.raises(HistoryError, match="damaged history fallback file"):
             import_fallback(tmp_path / "h.db", foreign)
         assert foreign.exists()
+    newer = {"format": fmt, "result": {"schema_version": "2.0"}}  # a later major schema: says so
+    foreign.write_text(json.dumps(newer))
+    with pytest.raises(HistoryError, match=r"result schema 2.0 is not readable by schema 1\.\d"):
+        import_fallback(tmp_path / "h.db", foreign)
+    for stored in ({"session_id": "x", "started_at": "t"}, {"session_id": 3}, [3]):  # names the part
+        foreign.write_text(json.dumps({"format": fmt, "result": {}, "stored": stored}))
+        with pytest.raises(HistoryError, match="its 'stored' is not a session id"):
+            import_fallback(tmp_path / "h.db", foreign)
+        assert foreign.exists()
 
 
 def test_processes_opening_an_old_database_at_once_migrate_it_once(tmp_path: Path) -> None:

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from balance_cam.core.config import AnalysisConfig, SummaryConfig
-from balance_cam.core.results import SCHEMA_VERSION, AnalysisResult, SwayMetrics, SwayTrace, Trial
+from balance_cam.core.results import (
+    SCHEMA_VERSION,
+    AnalysisResult,
+    ResultFormatError,
+    SwayMetrics,
+    SwayTrace,
+    Trial,
+)
 from balance_cam.core.summary import summarize
 
 REQUIRED_SWAY = ("ml_rms_cm", "ml_range_cm", "path_length_cm", "mean_velocity_cm_s",
@@ -75,6 +82,17 @@ def test_schema_major_version_is_checked():
     del d["schema_version"]
     with pytest.raises(ValueError, match="not readable"):
         AnalysisResult.from_dict(d)
+
+
+def test_a_damaged_result_is_one_format_error_naming_what_is_wrong():
+    good = json.loads(make_result().to_json())
+    cases = [("[1, 2]", "a JSON list, not an object"), ("{bad", "not JSON"),
+             (json.dumps({k: v for k, v in good.items() if k != "summary"}), "field .summary. is missing"),
+             (json.dumps({**good, "trials": [{**good["trials"][0], "stance": "both"}]}), "stance must be"),
+             (json.dumps({**good, "trials": 3}), "TypeError")]  # fmt: skip
+    for text, message in cases:
+        with pytest.raises(ResultFormatError, match=message):
+            AnalysisResult.from_json(text)
 
 
 def test_trial_validation():

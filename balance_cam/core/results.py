@@ -23,6 +23,11 @@ SCHEMA_VERSION = "1.3"
 MAX_BESS_ERRORS = 10
 
 
+class ResultFormatError(ValueError):
+    """Data that is not a result of a schema this version reads; the message says what is
+    wrong (a missing field, a wrong type, a newer major schema), in one line."""
+
+
 def clean_json(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         v = float(value)
@@ -342,23 +347,37 @@ class AnalysisResult:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AnalysisResult:
+        """The result a :meth:`to_dict` made; :class:`ResultFormatError` for anything else
+        (not an object, a field missing or of the wrong type, another major schema)."""
+        if not isinstance(d, dict):
+            raise ResultFormatError(f"a JSON {type(d).__name__}, not an object")
         major = str(d.get("schema_version", "0")).split(".")[0]
         if major != SCHEMA_VERSION.split(".")[0]:
-            raise ValueError(
+            raise ResultFormatError(
                 f"result schema {d.get('schema_version')} is not readable by schema {SCHEMA_VERSION}"
             )
         known = {f.name for f in fields(cls)} | {"trials", "summary"}
-        return cls(
-            source=d["source"], model=d.get("model", {}),
-            trials=tuple(Trial.from_dict(t) for t in d["trials"]),
-            summary=Summary.from_dict(d["summary"]), frames_decoded=d.get("frames_decoded", 0),
-            frames_with_person=d.get("frames_with_person", 0), config=d.get("config", {}),
-            tool_version=d.get("tool_version", ""), created_at=d.get("created_at", ""),
-            warnings=tuple(d.get("warnings", [])), complete=d.get("complete", True),
-            extra={k: v for k, v in d.items() if k not in known},
-            schema_version=d["schema_version"],
-        )  # fmt: skip
+        try:
+            return cls(
+                source=d["source"], model=d.get("model", {}),
+                trials=tuple(Trial.from_dict(t) for t in d["trials"]),
+                summary=Summary.from_dict(d["summary"]), frames_decoded=d.get("frames_decoded", 0),
+                frames_with_person=d.get("frames_with_person", 0), config=d.get("config", {}),
+                tool_version=d.get("tool_version", ""), created_at=d.get("created_at", ""),
+                warnings=tuple(d.get("warnings", [])), complete=d.get("complete", True),
+                extra={k: v for k, v in d.items() if k not in known},
+                schema_version=d["schema_version"],
+            )  # fmt: skip
+        except KeyError as exc:
+            raise ResultFormatError(f"the field {exc} is missing") from None
+        except (AttributeError, TypeError, ValueError) as exc:  # AttributeError: a part not an object
+            raise ResultFormatError(f"{exc.__class__.__name__}: {exc}") from None
 
     @classmethod
     def from_json(cls, text: str) -> AnalysisResult:
-        return cls.from_dict(json.loads(text))
+        """:meth:`from_dict` of JSON text; :class:`ResultFormatError` if it is not JSON."""
+        try:
+            d = json.loads(text)
+        except ValueError as exc:
+            raise ResultFormatError(f"not JSON ({exc})") from None
+        return cls.from_dict(d)

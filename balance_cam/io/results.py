@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from balance_cam.core.metrics import pelvis_minus_ankle_px
-from balance_cam.core.results import AnalysisResult
+from balance_cam.core.results import AnalysisResult, ResultFormatError
 from balance_cam.core.series import LandmarkSeries
 from balance_cam.io.files import atomic_write, fsync_dir, sha256_of, write_text
 from balance_cam.io.landmarks import landmark_table, save_series
@@ -45,9 +45,8 @@ def read_result(path: str | Path) -> AnalysisResult:
         raise ResultFileError(f"{p}: no such file", "missing") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultFileError(f"{p}: cannot be read ({exc.__class__.__name__})", "invalid") from None
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # AttributeError: JSON, not an object
-        kind = exc.__class__.__name__
-        raise ResultFileError(f"{p}: not a balance-cam result ({kind}: {exc})", "invalid") from None
+    except ResultFormatError as exc:
+        raise ResultFileError(f"{p}: not a balance-cam result ({exc})", "invalid") from None
 
 
 def try_read_result(path: str | Path) -> AnalysisResult | None:

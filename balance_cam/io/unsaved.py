@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.results import AnalysisResult
+from balance_cam.core.results import AnalysisResult, ResultFormatError
 from balance_cam.io.files import write_text
 from balance_cam.io.history import History, HistoryError
 
@@ -86,8 +86,11 @@ def read_fallback(path: str | Path) -> dict[str, Any]:
         raise HistoryError(f"{p}: not a balance-cam history fallback file")
     if not isinstance(record.get("result"), dict):
         raise HistoryError(f"{p}: a damaged history fallback file (no result in it)")
-    if not isinstance(record.get("stored") or {}, dict):
-        raise HistoryError(f"{p}: a damaged history fallback file (its 'stored' is not an object)")
+    stored = record.get("stored") or {}
+    if not isinstance(stored, dict) or (stored and not (
+            isinstance(stored.get("session_id"), int) and isinstance(stored.get("started_at"), str))):
+        raise HistoryError(f"{p}: a damaged history fallback file (its 'stored' is not a session id "
+                           "and start time)")  # fmt: skip
     return record
 
 
@@ -100,9 +103,8 @@ def import_fallback(db: str | Path | None, path: str | Path) -> int:
     record = read_fallback(path)
     try:
         result = AnalysisResult.from_dict(record["result"])
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise HistoryError(f"{path}: a damaged history fallback file ({exc.__class__.__name__} in its "
-                           "result)") from None  # fmt: skip
+    except ResultFormatError as exc:
+        raise HistoryError(f"{path}: a damaged history fallback file (its result: {exc})") from None
     stored = record.get("stored") or {}
     with History(db) as h:
         row = h.session_row(int(stored["session_id"])) if stored else None
