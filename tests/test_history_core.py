@@ -59,6 +59,16 @@ def test_newer_or_foreign_databases_are_refused(tmp_path):
     text.write_text("not a database " * 100)
     with pytest.raises(HistoryError, match="not a usable history database"):
         History(text)
+    for name, sql in (("app.db", "CREATE TABLE notes (x)"),  # another program's: left as it was
+                      ("versioned.db", "CREATE TABLE users (x); PRAGMA user_version = 1")):
+        other = tmp_path / name
+        conn = sqlite3.connect(other)
+        conn.executescript(sql)
+        conn.close()
+        before = other.read_bytes()
+        with pytest.raises(HistoryError, match="a SQLite database of another program .tables: (notes|users)"):
+            History(other)
+        assert other.read_bytes() == before and not (tmp_path / f"{name}-wal").exists()
 
 
 def test_save_result_round_trip(tmp_path):

@@ -353,3 +353,40 @@ def test_reading_a_mistyped_history_path_creates_nothing(tmp_path: Path) -> None
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.strip().endswith(f"{missing}: no such history database"), proc.stderr
         assert not missing.exists()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # noqa: ANN201
+    """A 512 KiB file system of its own (tmpfs; needs root, as CI runs)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)],
+                      capture_output=True).returncode != 0:  # fmt: skip
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_full_disk_under_the_history_says_so_and_the_result_is_kept(
+    tmp_path: Path, small_disk: Path, clip_result  # noqa: ANN001
+) -> None:  # fmt: skip
+    result, _ = clip_result
+    db = small_disk / "h.db"
+    History(db).close()
+    with (small_disk / "filler").open("wb", buffering=0) as f, pytest.raises(OSError):  # to the last block
+        while True:
+            f.write(b"\0" * 512)
+    out = tmp_path / "out"
+    saved = save_or_fallback(result, db, athlete="ann", extra_dirs=(out,), warn=lambda _: None)
+    assert saved.session_id is None, saved
+    assert re.match(r"the disk holding .* is full \(.*disk I/O error", saved.reason), saved.reason
+    assert saved.fallback is not None and saved.fallback.parent == out  # the next folder took it
+    assert not (small_disk / "unsaved").exists(), "no empty folder left on the full disk"
+    (small_disk / "filler").unlink()
+    sid = import_fallback(db, saved.fallback)
+    with History(db) as h:
+        assert [s["id"] for s in h.sessions("ann")] == [sid]

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from balance_cam.core.results import AnalysisResult, Trial
-from balance_cam.core.text import one_line, terminal_safe
-from balance_cam.io.dbfile import DEFAULT_BUSY_TIMEOUT_S, check_writable, default_db_path
+from balance_cam.core.text import terminal_safe
+from balance_cam.io.dbfile import DEFAULT_BUSY_TIMEOUT_S, check_writable, default_db_path, store_failure
 from balance_cam.io.history import History, HistoryError
 from balance_cam.io.unsaved import StoredPart, fallback_dirs, fallback_record, write_fallback
 
@@ -82,7 +82,7 @@ def save_or_fallback(
                 h.set_team(athlete, team)
             return saved
     except _FAILURES as exc:
-        reason = one_line(exc)
+        reason = store_failure(exc, path)
     record = fallback_record(result, db=path, reason=reason, athlete=athlete, kind=kind)
     return Saved(None, _keep(record, path, extra_dirs, warn), reason)
 
@@ -120,7 +120,7 @@ class RecordingHistory:
         try:
             return action()
         except _FAILURES as exc:
-            self.failed = one_line(exc)
+            self.failed = store_failure(exc, self.path)
             self.warn(f"history {self.path} unavailable ({self.failed}); the session goes on and "
                       "will be kept in a fallback file")  # fmt: skip
             return None

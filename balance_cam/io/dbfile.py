@@ -1,20 +1,27 @@
 """The history database file itself: where it lives, and the checks made before it is used.
 
-:func:`check_header` and :func:`quick_check` run on every open (:class:`HistoryDamaged` names
-the first problem, before anything is written); :func:`check_writable` runs before a command's
+:func:`check_header`, :func:`quick_check` and :func:`check_ours` run on every open
+(:class:`HistoryDamaged` names the first problem, and another program's database is refused,
+before anything is written); :func:`check_writable` runs before a command's
 work when it will store a result (``--db`` a folder or read-only: one line, exit 2).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
 from balance_cam.core.text import one_line
+from balance_cam.io.migrations import SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+FULL_DISK_BYTES = 1 << 20
+"""Under this much free space, a failed write is put down to a full disk (SQLite often says
+only "disk I/O error" when it cannot grow its WAL or shared-memory file)."""
 
 
 class HistoryError(RuntimeError):
@@ -57,6 +64,19 @@ def quick_check(conn: sqlite3.Connection, path: Path, max_errors: int = 5) -> No
         raise _damaged(path, rows[0] + more)
 
 
+def check_ours(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """A database of another program is refused before anything is written to it (no tables
+    added, no WAL mode set): tables but ``user_version`` 0 (a history database always has a
+    version), or a version this code knows but no ``sessions`` table. A newer version is left
+    to the migration check, which names it."""
+    sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    tables = [r[0] for r in conn.execute(sql)]
+    if (version == 0 and tables) or (version > 0 and "sessions" not in tables and version <= SCHEMA_VERSION):
+        shown = ", ".join(tables[:4]) + (f" and {len(tables) - 4} more" if len(tables) > 4 else "")
+        raise HistoryError(f"{path}: a SQLite database of another program (tables: {shown or 'none'}), "
+                           "not a balance-cam history; it was not changed: give --db a new file")  # fmt: skip
+
+
 def check_writable(path: str | Path | None) -> Path:
     """The database path, checked before a command's work: not a folder, and the file (or the
     folder it will be made in) writable. Raises :class:`HistoryError` (one line)."""
@@ -70,6 +90,24 @@ def check_writable(path: str | Path | None) -> Path:
                                                                    else folder, os.W_OK | os.X_OK):
         raise HistoryError(f"--db {p} is read-only (no permission to write it or its folder)")
     return p
+
+
+def store_failure(exc: BaseException, path: Path) -> str:
+    """Why a result could not be stored in the database at ``path``, in one line; when the
+    error could be a full disk and the disk holding ``path`` has under ``FULL_DISK_BYTES``
+    free, it says that first."""
+    text = one_line(exc)
+    said = any(k in text for k in ("disk I/O error", "disk is full"))
+    maybe_full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        isinstance(exc, sqlite3.Error | HistoryError) and said)
+    folder = next((q for q in Path(path).absolute().parents if q.exists()), None)
+    if not maybe_full or folder is None:
+        return text
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return text
+    return f"the disk holding {folder} is full ({text})" if free < FULL_DISK_BYTES else text
 
 
 def default_db_path() -> Path:

@@ -21,7 +21,8 @@ on others), as SQLite recommends (https://sqlite.org/wal.html, /lang_transaction
   transaction: all of it or nothing.
 - **checked on open**: the 16-byte SQLite header, then ``PRAGMA quick_check`` (page and
   b-tree structure; not the contents of records). A damaged file raises
-  :class:`HistoryDamaged` naming the first problem, *before* anything is written to it.
+  :class:`HistoryDamaged` naming the first problem, *before* anything is written to it;
+  another program's SQLite database is refused as early (:func:`~balance_cam.io.dbfile.check_ours`).
 
 Keeping a result that cannot be stored (lock held too long, damaged or read-only file) is the
 callers' job: :mod:`balance_cam.io.unsaved`.
@@ -47,6 +48,7 @@ from balance_cam.io.dbfile import (  # noqa: F401 - HistoryError and the path ar
     HistoryDamaged,
     HistoryError,
     check_header,
+    check_ours,
     default_db_path,
     quick_check,
 )
@@ -109,6 +111,7 @@ class History:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             quick_check(self.conn, self.path)
+            check_ours(self.conn, self.path, self.version)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
             self.migrate()

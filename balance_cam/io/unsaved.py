@@ -13,6 +13,7 @@ so every trial ends up in the history exactly once, and the file is deleted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -65,11 +66,15 @@ def write_fallback(record: dict[str, Any], dirs: Sequence[Path]) -> Path:
     name = f"history-unsaved-{stamp}-{os.getpid()}-{record['id'][:8]}.json"
     text = json.dumps(record, indent=1)
     errors = []
-    for folder in dirs:
+    for folder in map(Path, dirs):
+        made = not folder.exists()
         try:
-            return write_text(Path(folder) / name, text)
+            return write_text(folder / name, text)
         except OSError as exc:
             errors.append(f"{folder}: {exc.strerror or exc}")
+            if made:  # a full disk: leave no empty folder behind
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     raise HistoryError("could not write the result anywhere (" + "; ".join(errors) + ")")
 
 

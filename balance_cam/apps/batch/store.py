@@ -17,8 +17,7 @@ from typing import Any
 
 from balance_cam.apps.batch.worker import Outcome
 from balance_cam.apps.saving import warn_stderr
-from balance_cam.core.text import one_line
-from balance_cam.io.dbfile import default_db_path
+from balance_cam.io.dbfile import default_db_path, store_failure
 from balance_cam.io.history import History, HistoryError
 from balance_cam.io.results import try_read_result
 from balance_cam.io.unsaved import fallback_dirs, fallback_record, write_fallback
@@ -45,7 +44,7 @@ def save_to_history(
     try:
         history = History(path)
     except _FAILURES as exc:
-        reason = one_line(exc)
+        reason = store_failure(exc, path)
     try:
         for o in outcomes:
             if o.result is None:
@@ -57,7 +56,7 @@ def save_to_history(
                     added += _save_one(history, result, name, team)
                     continue
                 except _FAILURES as exc:
-                    reason = one_line(exc)
+                    reason = store_failure(exc, path)
             record = fallback_record(result, db=path, reason=reason, athlete=name, kind="batch")
             try:
                 kept.append(write_fallback(record, fallback_dirs(path, (Path(out_dir),))))
