@@ -322,7 +322,7 @@ def test_make_clip_writes_the_planned_frames_on_the_grid(tmp_path: Path) -> None
 
 CORPORA = {"baseline": cp.baseline_conditions, "held-out": cp.heldout_conditions,
            "held-out 2": cp.second_heldout_conditions, "held-out 3": cp.third_heldout_conditions,
-           "held-out 4": cp.fourth_heldout_conditions}
+           "held-out 4": cp.fourth_heldout_conditions, "held-out 5": cp.fifth_heldout_conditions}
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))

@@ -45,7 +45,8 @@ cached); everything else is numpy/OpenCV.
 
 Modules, in the order they depend on each other: :mod:`.sources` (source clips, tracks,
 caching) → :mod:`.signals` (sway, camera paths) → :mod:`.recipes` (``Recipe``, ``Piece``,
-builders, :func:`~.recipes.baseline_conditions`; :mod:`.heldout`, conditions never tuned on)
+builders, :func:`~.recipes.baseline_conditions`; :mod:`.heldout` and :mod:`.heldout5`,
+conditions never tuned on; :mod:`.overlays`, graphics burnt in)
 → :mod:`.truth` (``CorpusTruth``,
 ``expected``) → :mod:`.plan` (recipe → truth) → :mod:`.render` (frames, :func:`~.render.make_clip`)
 → :mod:`.scoring` (the must-holds).
@@ -57,6 +58,8 @@ from balance_cam.testing.corpus.heldout import (
     second_heldout_conditions,
     third_heldout_conditions,
 )
+from balance_cam.testing.corpus.heldout5 import fifth_heldout_conditions
+from balance_cam.testing.corpus.overlays import OVERLAYS, burn_in
 from balance_cam.testing.corpus.plan import Plan, conditions_label, output_size_wh, plan
 from balance_cam.testing.corpus.recipes import (
     QUICK,
@@ -111,8 +114,8 @@ __all__ = [
     "DOWN_FRAME", "LEG_OUT_FRAME", "LOW_FOOT_FRAME", "MID_FOOT_FRAME", "NO_SWAY", "QUICK", "SOURCES",
     "TWO_FEET_FRAME", "CameraPath", "CorpusTruth", "ExpectedTrial", "HandheldCamera", "Piece", "Plan",
     "Recipe", "SourceClip", "SourceTrack", "SwaySignal", "as3", "baseline_conditions", "centred_rms",
-    "compilation", "conditions_label", "default_samples_dir", "fit_window",
-    "fourth_heldout_conditions", "heldout_conditions",
+    "compilation", "conditions_label", "default_samples_dir", "fifth_heldout_conditions", "fit_window",
+    "fourth_heldout_conditions", "heldout_conditions", "OVERLAYS", "burn_in",
     "hide_raised_foot", "landmark_px", "load_source", "make_clip", "multicam_edit", "output_size_wh",
     "person_alpha", "photometric", "piece_starts_s", "plan", "pose1_hold", "pose2sim_hold",
     "raised_foot_mask", "realistic_sway", "relabel_legs", "render", "second_heldout_conditions", "seeded",

@@ -122,7 +122,7 @@ THIRD_HAND = HandheldCamera(zoom_keys=(1.0, 0.9, 1.1), zoom_change_s=2.5, pan_fr
                             roll_deg=1.8)  # fmt: skip
 
 
-def _compilation_of(name: str, first: tuple[str, int, float], second: tuple[str, int, float],
+def compilation_of(name: str, first: tuple[str, int, float], second: tuple[str, int, float],
                     pose1: tuple[float, float], pre_s: float, **kw: object) -> Recipe:  # fmt: skip
     """Three shots and a fade: ``first`` (camera, raised-foot frame, seconds; its lift seen after
     ``pre_s`` on two feet), ``second`` (camera, frame, seconds), then pose_1 ping-ponged
@@ -137,7 +137,7 @@ def _compilation_of(name: str, first: tuple[str, int, float], second: tuple[str,
 
 def _compilation2() -> Recipe:
     """cam02 (the lift, low foot), cam04 (foot beside the stance leg), pose_1 (arms at 1.2x), fade."""
-    return _compilation_of(
+    return compilation_of(
         "compilation cam02-cam04-pose_1 + fade 35 s", ("cam02", LOW_FOOT_FRAME, 11.0),
         ("cam04", MID_FOOT_FRAME, 10.0), (10.0, 1.2), 3.0, fade_out_s=1.0, black_tail_s=1.0,
         description="cam02 → cam04 → pose_1, fade to black with the foot up")  # fmt: skip
@@ -195,7 +195,7 @@ FOURTH_HAND = HandheldCamera(zoom_keys=(1.0, 1.08, 0.92, 1.0), zoom_change_s=1.8
 
 def _compilation3() -> Recipe:
     """cam04 (the lift, leg out), cam03 (leg out, from behind), pose_1 (arms at 0.8x), fade."""
-    return _compilation_of(
+    return compilation_of(
         "compilation cam04-cam03-pose_1 + fade 33 s", ("cam04", LEG_OUT_FRAME, 9.0),
         ("cam03", LEG_OUT_FRAME, 11.0), (10.0, 0.8), 3.0, fade_out_s=0.6, black_tail_s=1.2, aspect_hw=16 / 9,
         description="cam04 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip
@@ -265,7 +265,7 @@ def _trimmed(name: str, cam: str, hold_s: float, frame: int, **kw: object) -> Re
 def _compilation4() -> Recipe:
     """cam02 (the lift, foot beside the stance leg), cam03 (foot low, from behind), pose_1 (arms
     at 1.0x, portrait), then a fade."""
-    return _compilation_of(
+    return compilation_of(
         "compilation cam02-cam03-pose_1 + fade 34 s", ("cam02", MID_FOOT_FRAME, 8.0),
         ("cam03", LOW_FOOT_FRAME, 12.0), (11.0, 1.0), 2.0, fade_out_s=0.8, black_tail_s=1.5, aspect_hw=16 / 9,
         description="cam02 → cam03 → pose_1 (portrait), fade to black, foot up")  # fmt: skip

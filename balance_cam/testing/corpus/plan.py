@@ -217,4 +217,6 @@ def conditions_label(recipe: Recipe) -> str:
         parts.append(f"low light (gain {recipe.gain:g}, gamma {recipe.gamma:g})")
     if recipe.degradation != CLEAN:
         parts.append(recipe.degradation.label)
+    if recipe.overlays:
+        parts.append(" and ".join(recipe.overlays) + " burnt in")
     return ", ".join(parts) or "clean"

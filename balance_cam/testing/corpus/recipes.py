@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from balance_cam.testing.corpus.overlays import Overlay
 from balance_cam.testing.corpus.signals import HandheldCamera, SwaySignal, realistic_sway
 from balance_cam.testing.corpus.sources import (
     DOWN_FRAME,
@@ -94,7 +95,8 @@ class Recipe:
     (segmentation mask) is rotated, over a fixed background (as in real sway, so
     background-based camera-motion estimates see no motion); ``"frame"``: the whole image, as
     :func:`balance_cam.testing.synthetic.sway_frames`. ``heavy``: a heavily degraded condition,
-    scored with the wider event tolerance of :mod:`.scoring`.
+    scored with the wider event tolerance of :mod:`.scoring`. ``overlays``: graphics burnt in
+    after filming (:mod:`.overlays`: a logo, a running clock), fixed to the frame.
     """
 
     name: str
@@ -117,6 +119,7 @@ class Recipe:
     sway_mode: Literal["person", "frame"] = "person"
     description: str = ""
     heavy: bool = False
+    overlays: tuple[Overlay, ...] = ()
 
     @property
     def duration_s(self) -> float:

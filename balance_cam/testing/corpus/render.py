@@ -5,8 +5,9 @@ the window, then the optional mirror) with the person warped by ``transform[i]``
 the ankle first) blended over it, through the person's segmentation mask (soft edge). The strip
 the rotation uncovers is filled from a clean plate of the static source camera, so body sway is
 not also camera roll. Then the raised foot may be painted over (Telea inpainting), and the
-photometry applied: fade, greyscale, low light, then
-:class:`balance_cam.testing.synthetic.Degradation` (noise, blur, JPEG, H.264 crf).
+photometry applied: fade, greyscale, low light; then graphics burnt in after filming
+(:mod:`.overlays`), then :class:`balance_cam.testing.synthetic.Degradation` (noise, blur, JPEG,
+H.264 crf).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from balance_cam.core.skeleton import Side, other
+from balance_cam.testing.corpus.overlays import burn_in
 from balance_cam.testing.corpus.plan import Plan, plan
 from balance_cam.testing.corpus.recipes import Recipe
 from balance_cam.testing.corpus.signals import as3
@@ -246,6 +248,8 @@ def _frames(recipe: Recipe, p: Plan, samples_dir: Path) -> Iterator[TimedFrame]:
                                    borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
             _paste_person(frame, img, alpha, m, layers.person_box(key, f, alpha))
         frame = photometric(frame, float(truth.gain[i]) * recipe.gain, recipe.grey, recipe.gamma)
+        if recipe.overlays:  # burnt in after filming: not faded, not darkened
+            frame = burn_in(frame.copy(), recipe.overlays, float(t))
         yield float(t), recipe.degradation.apply(frame, rng)
 
 
