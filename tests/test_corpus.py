@@ -293,6 +293,27 @@ def test_hidden_foot_changes_pixels_only_around_the_raised_foot() -> None:
         assert np.percentile(dist, 99) < 0.2 * leg_px  # mask radius 0.07 leg lengths + resampling
 
 
+def test_burnt_in_graphics_stay_in_the_top_band_off_the_person_and_the_clock_ticks() -> None:
+    base = cp.pose1_hold("g", 3.0, sway_rms_deg=0.0, **SMALL)
+    _, plain = cp.render(base)
+    truth, burnt = cp.render(base.with_(overlays=cp.OVERLAYS))
+    band = int(np.ceil(0.09 * truth.size_wh[1]))
+    track = cp.track_source("pose_1")
+    changed = []
+    for i, ((_, a), (_, b)) in enumerate(zip(plain, burnt, strict=True)):
+        diff = np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 8
+        assert diff[:band].sum() > 50 and not diff[band:].any()  # drawn, and only in the band
+        nose = truth.points_to_output(i, track.px("nose")[int(truth.source_frame[i])][None])[0]
+        assert nose[1] > band, "the band is above the head"
+        changed.append(diff[:band, : int(0.7 * truth.size_wh[0])])  # the clock's pixels
+    t = truth.t_s
+    same_second = [np.array_equal(changed[i], changed[i + 1]) for i in range(len(t) - 1)
+                   if int(t[i]) == int(t[i + 1])]  # fmt: skip
+    ticks = [not np.array_equal(changed[i], changed[i + 1]) for i in range(len(t) - 1)
+             if int(t[i]) != int(t[i + 1])]  # fmt: skip
+    assert all(same_second) and ticks == [True, True]  # the clock changes once a second
+
+
 def test_person_sway_keeps_the_background_still() -> None:
     """With a still camera, only the person turns: background pixels are the same in every frame
     (``sway_mode="frame"`` turns the whole picture instead)."""
