@@ -363,12 +363,13 @@ def test_conditions_are_varied(corpus: str) -> None:
 
 def _signature(r: cp.Recipe) -> tuple[object, ...]:
     """What makes a condition: every piece's source, frames and playback, the camera path
-    (without its seed), mirroring, the hidden foot, the image and the frame rate. Durations,
+    (without its seed), mirroring, the hidden foot, the image (graphics burnt in too) and the
+    frame rate. Durations,
     sway and seeds alone do not make another condition."""
     pieces = tuple((p.source, p.first, p.last, p.mode, p.speed) for p in r.pieces)
     camera = replace(r.camera, seed=0) if r.camera is not None else None
     return (pieces, camera, r.mirror, bool(r.hide_raised_foot_s), r.grey, r.gain, r.gamma, r.degradation,
-            r.fps)  # fmt: skip
+            r.fps, r.overlays)  # fmt: skip
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(sorted(CORPORA), 2)))

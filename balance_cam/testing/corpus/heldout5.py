@@ -25,8 +25,8 @@ from balance_cam.testing.corpus.recipes import (
 from balance_cam.testing.corpus.signals import HandheldCamera
 from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MID_FOOT_FRAME
 
-#: A sixth phone: zooms out a little then in, pans wide, moderate shake and roll.
-SIXTH_HAND = HandheldCamera(zoom_keys=(1.0, 0.9, 1.05), zoom_change_s=2.2, pan_frac=0.14, shake_frac=0.004,
+#: A sixth phone: zooms out a little then in, moderate pan, shake and roll.
+SIXTH_HAND = HandheldCamera(zoom_keys=(1.0, 0.95, 1.08), zoom_change_s=2.2, pan_frac=0.10, shake_frac=0.004,
                             roll_deg=1.6)  # fmt: skip
 #: A shaky hand: little zoom or pan, but twice the shake of any earlier path and 3° of roll.
 SHAKY_HAND = HandheldCamera(zoom_keys=(1.0, 0.95), zoom_change_s=2.0, pan_frac=0.06, shake_frac=0.008,
@@ -36,24 +36,27 @@ BOTH = ("logo", "clock")
 
 def _fifth(hh: HandheldCamera, shaky: HandheldCamera) -> list[Recipe]:
     return [
-        pose2sim_hold("handheld cam02 leg out + logo + clock 30 s", "cam02", 30.0, hold_frame=LEG_OUT_FRAME,
-                      camera=hh, overlays=BOTH, description="phone in the hand, logo and clock burnt in"),
+        pose2sim_hold("handheld cam02 low foot + logo + clock 30 s", "cam02", 30.0, hold_frame=LOW_FOOT_FRAME,
+                      camera=hh, overlays=BOTH, aspect_hw=4 / 3,
+                      description="phone in the hand (3:4), logo and clock burnt in"),
         pose2sim_hold("handheld cam01 low foot + clock 30 s", "cam01", 30.0, hold_frame=LOW_FOOT_FRAME,
                       camera=hh, overlays=("clock",), description="phone in the hand, foot held low, clock"),
         pose2sim_hold("handheld cam03 from behind + logo 25 s", "cam03", 25.0, hold_frame=MID_FOOT_FRAME,
                       camera=hh, overlays=("logo",), description="phone in the hand, from behind, logo"),
         pose1_hold("handheld pose_1 + logo + clock 30 s 24 fps", 30.0, camera=hh, overlays=BOTH,
                    fps=24000 / 1001, aspect_hw=16 / 9, description="other person, phone (portrait), both"),
-        pose2sim_hold("handheld cam04 moving leg + clock 30 s", "cam04", 30.0, hold="pingpong", camera=hh,
-                      overlays=("clock",), description="raised leg and arms moving, phone, clock"),
+        pose2sim_hold("handheld cam03 moving leg + clock 30 s", "cam03", 30.0, hold="pingpong", camera=hh,
+                      overlays=("clock",), aspect_hw=4 / 3,
+                      description="raised leg and arms moving, phone (3:4), clock"),
         pose2sim_hold("cam04 leg out + logo + clock 30 s", "cam04", 30.0, hold_frame=LEG_OUT_FRAME,
                       overlays=BOTH, description="still camera, logo and clock (no camera motion)"),
         pose2sim_hold("shaky handheld cam02 foot beside 25 s", "cam02", 25.0, hold_frame=MID_FOOT_FRAME,
                       camera=shaky, description="a shaky hand (twice the shake, 3° roll), foot beside"),
         pose1_hold("shaky handheld pose_1 mirrored 25 s 60 fps", 25.0, camera=shaky, mirror=True, fps=60.0,
                    description="a shaky hand, other person, right leg (mirrored), 60 frames/s"),
-        pose2sim_hold("10 fps handheld cam01 leg out + logo 30 s", "cam01", 30.0, hold_frame=LEG_OUT_FRAME,
-                      camera=hh, overlays=("logo",), fps=10.0, description="phone, logo, 10 frames/s"),
+        pose2sim_hold("10 fps handheld cam01 foot beside + logo 30 s", "cam01", 30.0,
+                      hold_frame=MID_FOOT_FRAME, camera=hh, overlays=("logo",), fps=10.0, aspect_hw=4 / 3,
+                      description="phone (3:4), logo, 10 frames/s"),
         pose2sim_hold("hidden raised foot handheld cam03 + clock 25 s", "cam03", 25.0,
                       hold_frame=LEG_OUT_FRAME, camera=hh, overlays=("clock",),
                       hide_raised_foot_s=((6.0, 20.0),),
