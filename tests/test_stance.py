@@ -65,6 +65,45 @@ def test_stance_foot_moving_ends_the_trial():
     assert abs(t.end_s - 4.0) <= 0.15
 
 
+def _wander(series, t0: float, t1: float, side: str, dx_ll: float):
+    """The ``side`` ankle landmark (not the foot) slides ``dx_ll`` leg lengths sideways from
+    ``t0``, wobbling, and is back where it was at ``t1``: MediaPipe drifting the stance ankle
+    towards the raised foot under heavy compression, before it swaps the legs' labels."""
+    image = series.image.copy()
+    t = series.t_s
+    inside = (t >= t0) & (t <= t1)
+    u = (t[inside] - t0) / (t1 - t0)
+    dx = dx_ll * np.sin(np.pi * u) * (1 + 0.3 * np.sin(2 * np.pi * 7 * u))  # out and back, not still
+    for j in ("ankle", "heel", "foot_index"):
+        image[inside, idx(side, j), 0] += (dx * L_PX / W).astype(np.float32)
+    return type(series)(t, image, series.world, series.width_px, series.height_px)
+
+
+@pytest.mark.parametrize("away_s", [0.8, 1.0, 1.3])
+def test_a_stance_ankle_that_wanders_and_comes_back_is_no_step(away_s):
+    """Away longer than ``stance_move_confirm_s`` but back within ``stance_move_alone_s``, with
+    nothing else happening: the hold goes on to the touchdown."""
+    s = _wander(standing_series(10.0, 30, [(1.0, 8.0, "right", 0.3)]), 4.0, 4.0 + away_s, "left", -0.35)
+    (t,) = trials_of(s)
+    assert t.stop_reason == "touchdown" and abs(t.end_s - 8.0) <= 0.1
+    (old,) = trials_of(s, stance_move_alone_s=0.5)  # before the rule: cut at the glitch
+    assert old.stop_reason == "stance_foot_moved" and old.end_s < 4.5
+
+
+def test_a_step_alone_ends_where_it_began_and_a_touchdown_after_it_does_not_move_the_end():
+    """A step (the stance foot away and staying away) ends the trial where it began once away for
+    ``stance_move_alone_s``; a touchdown found before then, after the step was confirmed, does not
+    move the end to the touchdown: the step came first."""
+    held = standing_series(10.0, 30, [(1.0, 8.0, "right", 0.3)])
+    (alone,) = trials_of(shifted(held, 4.0, "left", 0.3))
+    assert alone.stop_reason == "stance_foot_moved" and abs(alone.end_s - 4.0) <= 0.15
+    stepped = shifted(standing_series(10.0, 30, [(1.0, 4.9, "right", 0.3)]), 4.0, "left", 0.3)
+    (first,) = trials_of(stepped)  # the foot set down 0.9 s after the step
+    assert first.stop_reason == "stance_foot_moved" and abs(first.end_s - 4.0) <= 0.15
+    (old,) = trials_of(stepped, stance_move_alone_s=0.5)  # the rule before: the same end
+    assert (old.stop_reason, old.end_s) == (first.stop_reason, first.end_s)
+
+
 def test_person_lost_beyond_grace_ends_the_trial_at_last_seen_frame():
     s = with_gap(standing_series(8.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.0, 5.5)
     trials = trials_of(s)

@@ -91,7 +91,16 @@ class StanceConfig:
     where the ankle slid towards the raised foot before the legs' labels swapped), with no move
     on the mat. 0.5 s is about twice the longest. The trial still ends where the move began; the price
     is that a stance foot that leaves and comes back within 0.5 s (a hop on the spot) does not
-    end it."""
+    end it. Another end found after this (a touchdown, the time limit) comes after the step, so
+    the step is the end (a touchdown just before it: the touchdown)."""
+    stance_move_alone_s: float = 1.5
+    """... and with no other end, this long before the move alone ends the trial (still where it
+    began): a landmark that wanders and comes back is not a step. On another machine (whose model
+    returns slightly other landmarks) the crf 35 glitch above lasted 0.9 s, ending a 20.6 s hold
+    at 6.4 s and timing a false 13 s hold on the other leg once the ankle came back; 1.5 s is
+    about twice that. The price: a ``live`` test announces a step alone 1 s later, and a
+    stance foot that leaves and comes back within 1.5 s, with nothing else happening, does not
+    end the trial."""
     landing_still_s: float = 0.5
     """A landing (:class:`~balance_cam.core.touchdown.Landing`): the raised foot standing still
     this long, ..."""

@@ -9,12 +9,14 @@ cameras: positions come in as pixels and leave as leg lengths.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
 
+from balance_cam.core.config import StanceConfig
 from balance_cam.core.skeleton import SIDES, leg_length
+from balance_cam.core.stops import StopReason
 
 
 def leg_length_px(px: np.ndarray) -> float:
@@ -40,6 +42,40 @@ class Debounce:
 
     def reset(self) -> None:
         self.since = None
+
+
+class StanceStep:
+    """The stance foot's move (stop rule *stance foot moved*; :mod:`balance_cam.core.stance`):
+    away (the caller's test) for ``stance_move_confirm_s`` is a step, which ends the trial where
+    it began as soon as any other end is found (:attr:`was`: confirmed by the last frame); with no
+    other end, the step alone ends it once away for ``stance_move_alone_s`` (:meth:`update`)."""
+
+    def __init__(self, cfg: StanceConfig) -> None:
+        self._away, self.alone_s = Debounce(cfg.stance_move_confirm_s), cfg.stance_move_alone_s
+        self.was = self.now = False
+
+    @property
+    def since(self) -> float | None:
+        return self._away.since
+
+    def update(self, t_s: float, away: bool) -> bool:
+        """This frame's test; True when the step alone ends the trial."""
+        self.was, self.now = self.now, self._away.update(t_s, away)
+        return self.now and self._away.since is not None and t_s - self._away.since >= self.alone_s - 1e-9
+
+    def first(self, end_s: float, reason: StopReason, before_step: Callable[[float], float | None]
+              ) -> tuple[float, StopReason]:  # fmt: skip
+        """An end found at ``end_s`` after a step confirmed by the last frame is the step, or a
+        touchdown just before it (``before_step``: the detector's ``Touchdown.before_step``)."""
+        step_s = self._away.since
+        if not self.was or step_s is None or step_s >= end_s:
+            return end_s, reason
+        down_s = before_step(step_s)
+        return (down_s, "touchdown") if down_s is not None else (step_s, "stance_foot_moved")
+
+    def reset(self) -> None:
+        self._away.reset()
+        self.was = self.now = False
 
 
 class FootTracker:

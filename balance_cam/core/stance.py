@@ -39,9 +39,9 @@ Events (hysteresis and debouncing; every event time is back-dated to its onset):
   towards it (:class:`Landing`); standing level, as at rest, for ``level_s`` (:class:`Level`:
   slid on the floor); or, while it is hidden, the pelvis moving towards the raised side
   (:class:`WeightShift`). The trial ends when the foot got down (or when the shift began).
-- **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where
-  it stood for ``stance_move_confirm_s`` (twice ``stance_move_ll`` in the ``stance_settle_s`` after an
-  observed lift; then where it stands is taken again: :func:`~balance_cam.core.feet.settled_at`).
+- **stance foot moved** (stance ankle seen): the stance ankle stays ``stance_move_ll`` from where it
+  stood (twice that in the ``stance_settle_s`` after an observed lift: ``feet.settled_at``) for
+  ``stance_move_confirm_s``: any end found then is this step; alone, it ends at ``stance_move_alone_s``.
 - **lost tracking**: the pelvis or the *stance* ankle (not a hidden raised foot) not seen for more
   than ``grace_s`` in a trial, unless, up to ``bridge_s``, the first frame back shows the hold going
   on (:mod:`balance_cam.core.gaps`); the trial ends at the last frame they were seen (a fade to
@@ -70,7 +70,7 @@ import numpy as np
 
 from balance_cam.core import feet
 from balance_cam.core.config import StanceConfig
-from balance_cam.core.feet import Debounce, FootTracker
+from balance_cam.core.feet import Debounce, FootTracker, StanceStep
 from balance_cam.core.gaps import holds_through_gap
 from balance_cam.core.skeleton import SIDES, Side, other
 from balance_cam.core.stance_features import (
@@ -112,9 +112,8 @@ class StanceDetector:
         self._lift = {s: Debounce(c.confirm_s) for s in SIDES}
         self._touch, self._landing, self._level = Touchdown(c), Landing(c), Level(c)
         self._last_ankles_px: list[np.ndarray] | None = None
-        self._moved, self._leaving = Debounce(c.stance_move_confirm_s), Debounce(c.confirm_s)
-        self._shift = WeightShift(c)
-        self._start_lifted, self._lost_s = Debounce(c.confirm_s), 0.0
+        self._moved, self._leaving = StanceStep(c), Debounce(c.confirm_s)  # the stance foot's step; leaving
+        self._shift, self._start_lifted, self._lost_s = WeightShift(c), Debounce(c.confirm_s), 0.0
         self._stance_ref: np.ndarray | None = None
         self._settled = True  # the stance foot's place taken again after the lift (stance_settle_s)
         self._raised_ref: np.ndarray | None = None
@@ -253,8 +252,8 @@ class StanceDetector:
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
         c = self.cfg
-        if f.t_s - self.start_s >= c.limit_s and not self._over:
-            return self._reach_limit()
+        if f.t_s - self.start_s >= c.limit_s and not self._over:  # a step before it: the step
+            return self._end(f.t_s, "time_limit") if self._moved.was else self._reach_limit()
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
@@ -343,6 +342,7 @@ class StanceDetector:
 
     def _end(self, end_s: float, reason: StopReason) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
+        end_s, reason = self._moved.first(end_s, reason, self._touch.before_step)
         span = TrialSpan(self.stance, self.start_s, max(end_s, self.start_s), reason,
                          self.lift_observed)  # fmt: skip
         over, self._over = self._over, False  # past the limit: reported there already
