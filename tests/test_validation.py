@@ -75,8 +75,8 @@ def test_projected_3d_markers_land_on_mediapipe_landmarks(trc, cams, k: int) -> 
 
 #: Sway-angle correlation with the projected 3-D reference over the single-leg phase, measured
 #: 0.65 / 0.88 / 0.92 / 0.99 (cam01..04, docs/accuracy.md); bounds leave 0.1-0.15 of margin.
-#: cam02 measured 0.66 on stop 36's machine (AVX2, no AVX-512) with the same code and model: the
-#: model's landmarks differ by CPU over these 55 frames (docs/accuracy.md, part 5), so its bound
+#: cam02 measured 0.66 on stop 36's machine (an AMD EPYC) with the same code and model: the
+#: model's landmarks differ by machine over these 55 frames (docs/accuracy.md, part 5), so its bound
 #: is under the lower of the two.
 MIN_ANGLE_R = {"cam_01": 0.5, "cam_02": 0.55, "cam_03": 0.8, "cam_04": 0.9}
 
