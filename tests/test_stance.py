@@ -102,6 +102,11 @@ def test_a_step_alone_ends_where_it_began_and_a_touchdown_after_it_does_not_move
     assert first.stop_reason == "stance_foot_moved" and abs(first.end_s - 4.0) <= 0.15
     (old,) = trials_of(stepped, stance_move_alone_s=0.5)  # the rule before: the same end
     assert (old.stop_reason, old.end_s) == (first.stop_reason, first.end_s)
+    moved = shifted(held, 4.0, "left", 0.3)  # other ends after the step: the time limit, a dropout
+    for series, kw in ((moved, {"limit_s": 3.55}), (with_gap(moved, 4.9, 5.15), {"limit_s": 4.0}),
+                       (with_gap(moved, 4.6, 6.1), {})):  # fmt: skip
+        (t,) = trials_of(series, **kw)
+        assert t.stop_reason == "stance_foot_moved" and abs(t.end_s - 4.0) <= 0.15, (kw, t)
 
 
 def test_person_lost_beyond_grace_ends_the_trial_at_last_seen_frame():

@@ -45,37 +45,42 @@ class Debounce:
 
 
 class StanceStep:
-    """The stance foot's move (stop rule *stance foot moved*; :mod:`balance_cam.core.stance`):
-    away (the caller's test) for ``stance_move_confirm_s`` is a step, which ends the trial where
-    it began as soon as any other end is found (:attr:`was`: confirmed by the last frame); with no
-    other end, the step alone ends it once away for ``stance_move_alone_s`` (:meth:`update`)."""
+    """The stance foot's move (stop rule *stance foot moved*; :mod:`balance_cam.core.stance`).
+
+    Away (the caller's test) for ``stance_move_confirm_s`` is a step: :attr:`end` is then the
+    trial's end as it is from that frame on, the step's onset (``stance_foot_moved``) or a
+    touchdown just before it (``before_step``, judged on that frame), and every other end found
+    later is replaced by it (:meth:`first`). The step alone ends the trial once away for
+    ``stance_move_alone_s`` (:meth:`update` returns True); a foot back before then was no step."""
 
     def __init__(self, cfg: StanceConfig) -> None:
         self._away, self.alone_s = Debounce(cfg.stance_move_confirm_s), cfg.stance_move_alone_s
-        self.was = self.now = False
+        self.end: tuple[float, StopReason] | None = None
 
     @property
     def since(self) -> float | None:
         return self._away.since
 
-    def update(self, t_s: float, away: bool) -> bool:
-        """This frame's test; True when the step alone ends the trial."""
-        self.was, self.now = self.now, self._away.update(t_s, away)
-        return self.now and self._away.since is not None and t_s - self._away.since >= self.alone_s - 1e-9
-
-    def first(self, end_s: float, reason: StopReason, before_step: Callable[[float], float | None]
-              ) -> tuple[float, StopReason]:  # fmt: skip
-        """An end found at ``end_s`` after a step confirmed by the last frame is the step, or a
-        touchdown just before it (``before_step``: the detector's ``Touchdown.before_step``)."""
+    def update(self, t_s: float, away: bool, before_step: Callable[[float], float | None]) -> bool:
+        """This frame's test (call it after this frame's other ends are judged); True when the
+        step alone ends the trial."""
+        if not self._away.update(t_s, away):
+            self.end = None if not away else self.end
+            return False
         step_s = self._away.since
-        if not self.was or step_s is None or step_s >= end_s:
-            return end_s, reason
-        down_s = before_step(step_s)
-        return (down_s, "touchdown") if down_s is not None else (step_s, "stance_foot_moved")
+        assert step_s is not None
+        if self.end is None:
+            down_s = before_step(step_s)
+            self.end = (down_s, "touchdown") if down_s is not None else (step_s, "stance_foot_moved")
+        return t_s - step_s >= self.alone_s - 1e-9
+
+    def first(self, end_s: float, reason: StopReason) -> tuple[float, StopReason]:
+        """An end found once the step is confirmed is the step's (:attr:`end`)."""
+        return (end_s, reason) if self.end is None else self.end
 
     def reset(self) -> None:
         self._away.reset()
-        self.was = self.now = False
+        self.end = None
 
 
 class FootTracker:

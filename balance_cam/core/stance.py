@@ -253,7 +253,7 @@ class StanceDetector:
         assert self.stance is not None and self.start_s is not None
         c = self.cfg
         if f.t_s - self.start_s >= c.limit_s and not self._over:  # a step before it: the step
-            return self._end(f.t_s, "time_limit") if self._moved.was else self._reach_limit()
+            return self._end(f.t_s, "time_limit") if self._moved.end else self._reach_limit()
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
@@ -278,10 +278,9 @@ class StanceDetector:
         landed = self._landing.update(f.t_s, heights, still_since, pelvis_ll,
                                       (foot.pos[0] - stance_x) / f.leg_length_px)  # fmt: skip
         level = self._level.update(f.t_s, heights, still_since)
-        moved = self._moved.update(f.t_s, shift > c.stance_move_ll * (1 if self._settled else 2))
         leaving = self._leaving.update(f.t_s, shift > c.stance_move_ll)  # as quick as a lift
         misread = misread_start(c, self.lift_observed, shift, foot.displacement(self._raised_ref))
-        if (touchdown or landed or leaving) and misread and not self._over:
+        if (touchdown or landed or leaving) and misread and not self._over and self._moved.end is None:
             # The provisional "raised" foot stood all along (a staggered stance seen from above)
             # and the foot now leaving is the one lifting: time that lift instead, with both
             # feet's rest and the height reference where they stood at the start.
@@ -298,11 +297,9 @@ class StanceDetector:
             return self._end(self._level.since if self._level.lifted else self.start_s, "touchdown")  # type: ignore[arg-type]
         if shifted:  # the raised foot is hidden, but the pelvis moved as a touchdown moves it
             return self._end(self._shift.since, "touchdown")  # type: ignore[arg-type]
-        down_s = self._touch.before_step(self._moved.since if moved else None)
-        if down_s is not None:
-            return self._end(down_s, "touchdown")  # the foot came down, then the other moved
-        if moved:
-            return self._end(self._moved.since, "stance_foot_moved")  # type: ignore[arg-type]
+        away = shift > c.stance_move_ll * (1 if self._settled else 2)  # judged after the other ends
+        if self._moved.update(f.t_s, away, self._touch.before_step):
+            return self._end(f.t_s, "stance_foot_moved")  # the step's end (StanceStep.first)
         return None
 
     def _held_through(self, f: StanceFeatures) -> bool:
@@ -325,7 +322,7 @@ class StanceDetector:
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
             if over and self._lost_s <= self.cfg.grace_s:
-                return self._reach_limit()
+                return self._end(t_s, "time_limit") if self._moved.end else self._reach_limit()
             if over or self._lost_s > self.cfg.bridge_s:  # lost past grace_s at the limit: not seen to hold
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
@@ -342,7 +339,7 @@ class StanceDetector:
 
     def _end(self, end_s: float, reason: StopReason) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
-        end_s, reason = self._moved.first(end_s, reason, self._touch.before_step)
+        end_s, reason = self._moved.first(end_s, reason)
         span = TrialSpan(self.stance, self.start_s, max(end_s, self.start_s), reason,
                          self.lift_observed)  # fmt: skip
         over, self._over = self._over, False  # past the limit: reported there already
