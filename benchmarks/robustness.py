@@ -435,8 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0, help="draw of sway signals and camera paths (default 0)")
     ap.add_argument("--held-out", type=int, nargs="?", const=1, default=0, choices=(1, 2, 3, 4, 5),
-                    help="a held-out corpus: 1 to 4 (corpus.heldout_conditions, second_, third_, fourth_; "
-                         "seeds from 1000, 2000, 3000, 4000 + --seed)")
+                    help="a held-out corpus: 1 to 5 (corpus.heldout_conditions, second_ ... fifth_; "
+                         "seeds from 1000, 2000, 3000, 4000, 5000 + --seed)")
     ap.add_argument("--quick", action="store_true", help="one condition per family (corpus.QUICK)")
     ap.add_argument("--only", nargs="*", default=[], help="only conditions whose name contains a word")
     ap.add_argument("--out", type=Path, help="keep clips and landmarks here (default: a temp folder)")

@@ -64,13 +64,18 @@ def quick_check(conn: sqlite3.Connection, path: Path, max_errors: int = 5) -> No
         raise _damaged(path, rows[0] + more)
 
 
-def check_ours(conn: sqlite3.Connection, path: Path, version: int) -> None:
+def check_ours(conn: sqlite3.Connection, path: Path) -> None:
     """A database of another program is refused before anything is written to it (no tables
     added, no WAL mode set): tables but ``user_version`` 0 (a history database always has a
     version), or a version this code knows but no ``sessions`` table. A newer version is left
     to the migration check, which names it."""
     sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    tables = [r[0] for r in conn.execute(sql)]
+    conn.execute("BEGIN")  # one snapshot: another process may be creating our tables right now
+    try:
+        tables = [r[0] for r in conn.execute(sql)]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.execute("COMMIT")
     if (version == 0 and tables) or (version > 0 and "sessions" not in tables and version <= SCHEMA_VERSION):
         shown = ", ".join(tables[:4]) + (f" and {len(tables) - 4} more" if len(tables) > 4 else "")
         raise HistoryError(f"{path}: a SQLite database of another program (tables: {shown or 'none'}), "
@@ -97,14 +102,14 @@ def store_failure(exc: BaseException, path: Path) -> str:
     error could be a full disk and the disk holding ``path`` has under ``FULL_DISK_BYTES``
     free, it says that first."""
     text = one_line(exc)
-    said = any(k in text for k in ("disk I/O error", "disk is full"))
+    said = any(k in text for k in ("disk I/O error", "disk is full", "No space left"))
     maybe_full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
         isinstance(exc, sqlite3.Error | HistoryError) and said)
-    folder = next((q for q in Path(path).absolute().parents if q.exists()), None)
-    if not maybe_full or folder is None:
+    if not maybe_full:
         return text
-    try:
-        free = shutil.disk_usage(folder).free
+    try:  # never raises: it runs inside the callers' handlers
+        folder = next((q for q in Path(path).absolute().parents if q.exists()), None)
+        free = shutil.disk_usage(folder).free if folder is not None else FULL_DISK_BYTES
     except OSError:
         return text
     return f"the disk holding {folder} is full ({text})" if free < FULL_DISK_BYTES else text

@@ -111,7 +111,7 @@ class History:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             quick_check(self.conn, self.path)
-            check_ours(self.conn, self.path, self.version)
+            check_ours(self.conn, self.path)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
             self.migrate()

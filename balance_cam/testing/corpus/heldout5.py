@@ -7,7 +7,7 @@ the hand these are features that do not move with the background, so a camera-mo
 that follows the majority of its features may lock onto them; they also stay on through a cut
 and a fade. None of the four earlier sets has any. This set puts them on holds through a sixth
 phone path, on a still camera, on an edited clip and a compilation, on a negative; and adds a
-hand that shakes twice as much as any earlier path (no graphics), at 10, 24, 30 and 60
+hand that shakes 1.6 times as much as the shakiest earlier path (no graphics), at 10, 24, 30 and 60
 frames/s.
 """
 
@@ -28,7 +28,7 @@ from balance_cam.testing.corpus.sources import LEG_OUT_FRAME, LOW_FOOT_FRAME, MI
 #: A sixth phone: zooms out a little then in, moderate pan, shake and roll.
 SIXTH_HAND = HandheldCamera(zoom_keys=(1.0, 0.95, 1.08), zoom_change_s=2.2, pan_frac=0.10, shake_frac=0.004,
                             roll_deg=1.6)  # fmt: skip
-#: A shaky hand: little zoom or pan, but twice the shake of any earlier path and 3° of roll.
+#: A shaky hand: little zoom or pan, but 1.6x the shake of the shakiest earlier path (0.005) and 3° of roll.
 SHAKY_HAND = HandheldCamera(zoom_keys=(1.0, 0.95), zoom_change_s=2.0, pan_frac=0.06, shake_frac=0.008,
                             roll_deg=3.0)  # fmt: skip
 BOTH = ("logo", "clock")
@@ -51,7 +51,7 @@ def _fifth(hh: HandheldCamera, shaky: HandheldCamera) -> list[Recipe]:
         pose2sim_hold("cam04 leg out + logo + clock 30 s", "cam04", 30.0, hold_frame=LEG_OUT_FRAME,
                       overlays=BOTH, description="still camera, logo and clock (no camera motion)"),
         pose2sim_hold("shaky handheld cam02 foot beside 25 s", "cam02", 25.0, hold_frame=MID_FOOT_FRAME,
-                      camera=shaky, description="a shaky hand (twice the shake, 3° roll), foot beside"),
+                      camera=shaky, description="a shaky hand (1.6x the shake, 3° roll), foot beside"),
         pose1_hold("shaky handheld pose_1 mirrored 25 s 60 fps", 25.0, camera=shaky, mirror=True, fps=60.0,
                    description="a shaky hand, other person, right leg (mirrored), 60 frames/s"),
         pose2sim_hold("10 fps handheld cam01 foot beside + logo 30 s", "cam01", 30.0,

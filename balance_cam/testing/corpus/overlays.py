@@ -4,8 +4,9 @@ A broadcaster's or app's *logo* (a semi-transparent box with letters, top right)
 *clock* (date and time, one change a second, top left, as phones, action cameras and CCTV burn
 in). Both are fixed to the frame, not to the scene: through a moving camera they are features
 that do not move with the background, which a camera-motion estimate must not follow, and they
-stay on through a cut and a fade. They sit in the top 9 % of the frame, above the head in every
-source's framing, so the person is never covered.
+stay on through a cut and a fade. They sit in the top 9 % of the frame, above the head in the
+sources' framing at zoom 1 (``tests/test_corpus.py`` checks pose_1's nose); a phone's zoom and
+pan, or arms raised overhead, could bring a head or a hand under them.
 
 :func:`burn_in` draws them on one output frame (RGB uint8, in place); the clock reads
 ``14:03:00`` plus the frame's time.
