@@ -252,8 +252,8 @@ class StanceDetector:
     def _check_holding(self, f: StanceFeatures) -> TrialSpan | None:
         assert self.stance is not None and self.start_s is not None
         c = self.cfg
-        if f.t_s - self.start_s >= c.limit_s and not self._over:  # a step before it: the step
-            return self._end(f.t_s, "time_limit") if self._moved.end else self._reach_limit()
+        if f.t_s - self.start_s >= c.limit_s and not self._over:
+            return self._reach_limit()
         raised = other(self.stance)
         foot = self._feet[raised]
         assert self._stance_ref is not None and self._raised_ref is not None
@@ -322,7 +322,7 @@ class StanceDetector:
             assert self.start_s is not None
             over = t_s - self.start_s >= self.cfg.limit_s
             if over and self._lost_s <= self.cfg.grace_s:
-                return self._end(t_s, "time_limit") if self._moved.end else self._reach_limit()
+                return self._reach_limit()
             if over or self._lost_s > self.cfg.bridge_s:  # lost past grace_s at the limit: not seen to hold
                 return self._end(self._last_valid_t or self._lost_since, "lost_tracking")
             return None
@@ -330,9 +330,12 @@ class StanceDetector:
             self.state = "wait_foot_down"
         return None
 
-    def _reach_limit(self) -> TrialSpan:
-        """Reported at ``limit_s``; the foot may still be up: its end is watched for, silently."""
+    def _reach_limit(self) -> TrialSpan | None:
+        """Reported at ``limit_s``; the foot may still be up: its end is watched for, silently.
+        A step confirmed before it is the end instead (:class:`~balance_cam.core.feet.StanceStep`)."""
         assert self.stance is not None and self.start_s is not None
+        if self._moved.end is not None:
+            return self._end(*self._moved.end)
         self.state, self._over = "wait_foot_down", True
         return TrialSpan(self.stance, self.start_s, self.start_s + self.cfg.limit_s, "time_limit",
                          self.lift_observed)  # fmt: skip

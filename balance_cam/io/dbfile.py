@@ -82,13 +82,18 @@ def check_ours(conn: sqlite3.Connection, path: Path) -> None:
                            "not a balance-cam history; it was not changed: give --db a new file")  # fmt: skip
 
 
+def nearest_folder(path: Path) -> Path | None:
+    """The nearest of ``path``'s parents that exists (None when none does)."""
+    return next((q for q in path.parents if q.exists()), None)
+
+
 def check_writable(path: str | Path | None) -> Path:
     """The database path, checked before a command's work: not a folder, and the file (or the
     folder it will be made in) writable. Raises :class:`HistoryError` (one line)."""
     p = Path(path) if path else default_db_path()
     if p.is_dir():
         raise HistoryError(f"--db {p} is a folder, not a history database file")
-    folder = next((q for q in p.parents if q.exists()), Path("."))
+    folder = nearest_folder(p) or Path(".")
     if not folder.is_dir():
         raise HistoryError(f"--db {p}: {folder} is a file, not a folder")
     if (p.exists() and not os.access(p, os.W_OK)) or not os.access(p.parent if p.parent.exists()
@@ -108,7 +113,7 @@ def store_failure(exc: BaseException, path: Path) -> str:
     if not maybe_full:
         return text
     try:  # never raises: it runs inside the callers' handlers
-        folder = next((q for q in Path(path).absolute().parents if q.exists()), None)
+        folder = nearest_folder(Path(path).absolute())
         free = shutil.disk_usage(folder).free if folder is not None else FULL_DISK_BYTES
     except OSError:
         return text
