@@ -285,3 +285,20 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised(tmp_path: Path) -> 
     athletes = pd.read_csv(paths["athletes.csv"])
     assert athletes.loc[0, "athlete"] == "'" + evil
     assert pd.read_parquet(paths["errors.parquet"]).loc[0, "athlete"] == evil  # Parquet keeps the value
+
+
+def test_a_damaged_row_in_the_history_is_one_line(tmp_path, npz, capsys):
+    """``history``, ``report --athlete`` and ``report --squad`` on a history whose stored trial was
+    damaged: one line naming the session, exit 2, no traceback."""
+    db = tmp_path / "h.db"
+    assert run(["analyze", npz, "--out", tmp_path / "o", "--athlete", "ann", "--db", db], capsys)[0] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE trials SET trial_json = 'not json'")
+    conn.commit()
+    conn.close()
+    for args in (["history", "--db", db],
+                 ["report", "--athlete", "ann", "--db", db, "--out", tmp_path / "r.html"],
+                 ["report", "--squad", "--db", db, "--out", tmp_path / "s.html"]):  # fmt: skip
+        code, _, err = run(args, capsys)
+        assert code == 2, (args, err)
+        one_error_line(err, "session 1 has a damaged stored trial", "JSONDecodeError")

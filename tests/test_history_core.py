@@ -60,13 +60,16 @@ def test_newer_or_foreign_databases_are_refused(tmp_path):
     with pytest.raises(HistoryError, match="not a usable history database"):
         History(text)
     for name, sql in (("app.db", "CREATE TABLE notes (x)"),  # another program's: left as it was
-                      ("versioned.db", "CREATE TABLE users (x); PRAGMA user_version = 1")):
+                      ("versioned.db", "CREATE TABLE users (x); PRAGMA user_version = 1"),
+                      ("sessions.db", "CREATE TABLE sessions (id, user); CREATE TABLE trials (x);"
+                                      " PRAGMA user_version = 2")):
         other = tmp_path / name
         conn = sqlite3.connect(other)
         conn.executescript(sql)
         conn.close()
         before = other.read_bytes()
-        with pytest.raises(HistoryError, match="a SQLite database of another program .tables: (notes|users)"):
+        refused = "a SQLite database of another program .tables: (notes|users|sessions, trials)"
+        with pytest.raises(HistoryError, match=refused):
             History(other)
         assert other.read_bytes() == before and not (tmp_path / f"{name}-wal").exists()
 
@@ -111,3 +114,18 @@ def test_discarded_trial_is_gone_and_others_stay(tmp_path):
         h.add_trial(sid, trial(1, "left", 8.0, 3.0))
         h.discard_trial(sid, 0)
         assert [t["idx"] for t in h.trials()] == [1]
+
+
+def test_a_damaged_stored_trial_or_result_is_one_history_error(tmp_path):
+    """A row another tool (or a bad disk) changed is named, not a traceback from deep inside."""
+    path = tmp_path / "h.db"
+    with History(path) as h:
+        sid = h.save_result(result((trial(0, "left", 1.0, 12.0),)), athlete="ann")
+        h.conn.execute("UPDATE trials SET trial_json = '{\"index\": 0}' WHERE session_id = ?", (sid,))
+        h.conn.execute("UPDATE sessions SET result_json = '[1]' WHERE id = ?", (sid,))
+        h.conn.commit()
+    with History(path) as h:
+        with pytest.raises(HistoryError, match=f"session {sid} has a damaged stored trial .the field 'stanc"):
+            h.session_trials("ann")
+        with pytest.raises(HistoryError, match=f"session {sid} has a damaged stored result .a JSON list"):
+            h.session_results("ann")

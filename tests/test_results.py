@@ -89,7 +89,13 @@ def test_a_damaged_result_is_one_format_error_naming_what_is_wrong():
     cases = [("[1, 2]", "a JSON list, not an object"), ("{bad", "not JSON"),
              (json.dumps({k: v for k, v in good.items() if k != "summary"}), "field .summary. is missing"),
              (json.dumps({**good, "trials": [{**good["trials"][0], "stance": "both"}]}), "stance must be"),
-             (json.dumps({**good, "trials": 3}), "TypeError")]  # fmt: skip
+             (json.dumps({**good, "trials": 3}), "'trials' is a JSON number, not array"),
+             (json.dumps({**good, "source": "clip.mp4"}), "'source' is a JSON string, not object"),
+             (json.dumps({**good, "complete": 1}), "'complete' is a JSON number, not boolean"),
+             (json.dumps({**good, "frames_decoded": True}), "'frames_decoded' is a JSON boolean, not number"),
+             (json.dumps({**good, "trials": [7]}), "trial 1 is a JSON number, not object"),
+             ("[" * 100_000, "nested too deeply"),
+             ('{"schema_version": "1.3", "source": ' + "[" * 100_000, "nested too deeply")]  # fmt: skip
     for text, message in cases:
         with pytest.raises(ResultFormatError, match=message):
             AnalysisResult.from_json(text)

@@ -43,6 +43,21 @@ def clean_json(value: Any) -> Any:
     return value
 
 
+_TOP_LEVEL_TYPES: dict[str, type] = {
+    "source": dict, "model": dict, "config": dict, "trials": list, "summary": dict, "warnings": list,
+    "frames_decoded": int, "frames_with_person": int, "complete": bool, "schema_version": str,
+    "tool_version": str, "created_at": str,
+}  # fmt: skip
+"""The JSON type of each top-level field of a result (:meth:`AnalysisResult.from_dict`)."""
+
+
+def _json_type(value: Any) -> str:
+    """JSON's name for the type of ``value`` (``"object"``, ``"array"``, ...)."""
+    names = {bool: "boolean", dict: "object", list: "array", str: "string", int: "number",
+             float: "number", type(None): "null"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
 def _nan(value: Any) -> float:
     return float("nan") if value is None else float(value)
 
@@ -356,6 +371,13 @@ class AnalysisResult:
             raise ResultFormatError(
                 f"result schema {d.get('schema_version')} is not readable by schema {SCHEMA_VERSION}"
             )
+        for name, kind in _TOP_LEVEL_TYPES.items():
+            if name in d and _json_type(d[name]) != _json_type(kind()):
+                raise ResultFormatError(f"the field '{name}' is a JSON {_json_type(d[name])}, "
+                                        f"not {_json_type(kind())}")
+        for i, t in enumerate(d.get("trials") or ()):
+            if not isinstance(t, dict):
+                raise ResultFormatError(f"trial {i + 1} is a JSON {_json_type(t)}, not object")
         known = {f.name for f in fields(cls)} | {"trials", "summary"}
         try:
             return cls(
@@ -370,6 +392,8 @@ class AnalysisResult:
             )  # fmt: skip
         except KeyError as exc:
             raise ResultFormatError(f"the field {exc} is missing") from None
+        except RecursionError:
+            raise ResultFormatError("nested too deeply to be a result") from None
         except (AttributeError, TypeError, ValueError) as exc:  # AttributeError: a part not an object
             raise ResultFormatError(f"{exc.__class__.__name__}: {exc}") from None
 
@@ -380,4 +404,6 @@ class AnalysisResult:
             d = json.loads(text)
         except ValueError as exc:
             raise ResultFormatError(f"not JSON ({exc})") from None
+        except RecursionError:
+            raise ResultFormatError("not a result: JSON nested too deeply") from None
         return cls.from_dict(d)

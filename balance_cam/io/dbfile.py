@@ -64,19 +64,29 @@ def quick_check(conn: sqlite3.Connection, path: Path, max_errors: int = 5) -> No
         raise _damaged(path, rows[0] + more)
 
 
+OUR_COLUMNS: dict[str, frozenset[str]] = {
+    "sessions": frozenset({"id", "athlete", "started_at", "kind", "result_json"}),
+    "trials": frozenset({"session_id", "idx", "stance", "trial_json"}),
+}
+"""Tables and columns every history has had since the first schema (:mod:`balance_cam.io.migrations`)."""
+
+
 def check_ours(conn: sqlite3.Connection, path: Path) -> None:
     """A database of another program is refused before anything is written to it (no tables
     added, no WAL mode set): tables but ``user_version`` 0 (a history database always has a
-    version), or a version this code knows but no ``sessions`` table. A newer version is left
-    to the migration check, which names it."""
+    version), or a version this code knows without the first schema's ``sessions`` and
+    ``trials`` tables and their key columns (:data:`OUR_COLUMNS`). A newer version is left to
+    the migration check, which names it."""
     sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     conn.execute("BEGIN")  # one snapshot: another process may be creating our tables right now
     try:
         tables = [r[0] for r in conn.execute(sql)]
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        columns = {t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")} for t in OUR_COLUMNS}
     finally:
         conn.execute("COMMIT")
-    if (version == 0 and tables) or (version > 0 and "sessions" not in tables and version <= SCHEMA_VERSION):
+    ours = all(cols <= columns[t] for t, cols in OUR_COLUMNS.items())
+    if (version == 0 and tables) or (0 < version <= SCHEMA_VERSION and not ours):
         shown = ", ".join(tables[:4]) + (f" and {len(tables) - 4} more" if len(tables) > 4 else "")
         raise HistoryError(f"{path}: a SQLite database of another program (tables: {shown or 'none'}), "
                            "not a balance-cam history; it was not changed: give --db a new file")  # fmt: skip

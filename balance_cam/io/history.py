@@ -40,7 +40,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from balance_cam.core.results import AnalysisResult, Trial
+from balance_cam.core.results import AnalysisResult, ResultFormatError, Trial
 from balance_cam.core.series import LandmarkSeries
 from balance_cam.core.text import one_line
 from balance_cam.io.dbfile import (  # noqa: F401 - HistoryError and the path are part of this API
@@ -298,7 +298,11 @@ class History:
         for s in self.sessions(athlete):
             row = self.conn.execute("SELECT result_json FROM sessions WHERE id = ?", (s["id"],))
             text = row.fetchone()[0]
-            out.append((s, AnalysisResult.from_json(text) if text else None))
+            try:
+                out.append((s, AnalysisResult.from_json(text) if text else None))
+            except ResultFormatError as exc:
+                raise HistoryError(f"{self.path}: session {s['id']} has a damaged stored result"
+                                   f" ({exc})") from None
         return out
 
     def session_trials(self, athlete: str | None = None) -> list[tuple[dict[str, Any], list[Trial]]]:
@@ -308,7 +312,14 @@ class History:
         sql = ("SELECT t.session_id, t.trial_json FROM trials t JOIN sessions s ON s.id = t.session_id"
                + (" WHERE s.athlete = ?" if athlete is not None else "") + " ORDER BY t.session_id, t.idx")
         for sid, text in self.conn.execute(sql, (athlete,) if athlete is not None else ()):
-            by_session.setdefault(sid, []).append(Trial.from_dict(json.loads(text)))
+            try:
+                trial = Trial.from_dict(json.loads(text))
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+                why = (f"the field {exc} is missing" if isinstance(exc, KeyError)
+                       else f"{exc.__class__.__name__}: {exc}")
+                raise HistoryError(f"{self.path}: session {sid} has a damaged stored trial"
+                                   f" ({why})") from None
+            by_session.setdefault(sid, []).append(trial)
         return [(s, by_session.get(s["id"], [])) for s in self.sessions(athlete)]
 
     def set_notes(self, session_id: int, notes: str) -> None:
