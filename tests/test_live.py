@@ -374,6 +374,42 @@ def test_reader_thread_stops_on_close() -> None:
     assert math.isfinite(cam.nominal_fps)
 
 
+class HangingCapture(FakeCapture):
+    """A driver whose ``grab`` hangs for 2.5 s once ``hang`` is set (a USB camera going away
+    while the session closes); records any use after ``release``."""
+
+    def __init__(self) -> None:
+        super().__init__(10_000, fps=1000.0)
+        self.hang = threading.Event()
+        self.used_after_release = False
+
+    def grab(self) -> bool:
+        if self.hang.is_set():
+            time.sleep(2.5)
+        self.used_after_release |= self.released
+        return super().grab()
+
+    def retrieve(self) -> tuple[bool, np.ndarray]:
+        self.used_after_release |= self.released
+        return super().retrieve()
+
+
+def test_close_never_releases_the_camera_under_a_hanging_grab() -> None:
+    """close() waits 2 s for the reader; a reader still in ``grab`` then frees the camera itself
+    when the grab returns (it used to be released under it: AttributeError in the thread)."""
+    capture = HangingCapture()
+    cam = CameraSource(0, capture_factory=lambda i: capture).open()
+    cam.next_frame()
+    capture.hang.set()
+    time.sleep(0.05)  # the reader is inside the hanging grab
+    cam.close()
+    assert not capture.released
+    reader = next(t for t in threading.enumerate() if t.name == "camera-reader")
+    reader.join(timeout=5.0)
+    assert not reader.is_alive() and capture.released and not capture.used_after_release
+    cam.close()  # twice is fine
+
+
 def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(
     tmp_path: Path, demo_run: tuple[str, dict, Path],
 ) -> None:  # fmt: skip

@@ -96,6 +96,7 @@ class CameraSource:
         self._taken = True
         self._error: str | None = None
         self._stop = threading.Event()
+        self._release_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._use_driver_clock: bool | None = None
         self._t0: float | None = None
@@ -128,13 +129,21 @@ class CameraSource:
         return self
 
     def close(self) -> None:
-        """Stop the reader thread and release the camera (safe to call twice)."""
+        """Stop the reader thread and release the camera (safe to call twice). A reader still
+        inside a slow ``grab`` after 2 s releases the camera itself when the grab returns: the
+        capture is never released under it."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2.0)
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
+            if self._thread.is_alive():
+                return
+        self._release()
+
+    def _release(self) -> None:
+        with self._release_lock:
+            if self._cap is not None:
+                self._cap.release()
+                self._cap = None
 
     def __enter__(self) -> CameraSource:
         return self.open()
@@ -161,12 +170,21 @@ class CameraSource:
         return t_mono
 
     def _read_loop(self) -> None:
+        try:
+            self._read_frames()
+        finally:
+            if self._stop.is_set():  # close() has returned or is waiting: the camera is ours to free
+                self._release()
+
+    def _read_frames(self) -> None:
         last_ok = time.monotonic()
         while not self._stop.is_set():
             ok = self._cap.grab()
             now = time.monotonic()
-            if ok:
+            if ok and not self._stop.is_set():
                 ok, bgr = self._cap.retrieve()
+            if self._stop.is_set():
+                return
             if not ok:
                 if now - last_ok > self.stall_timeout_s:
                     self._fail(self._stopped_message())
