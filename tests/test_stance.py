@@ -109,6 +109,21 @@ def test_a_step_alone_ends_where_it_began_and_a_touchdown_after_it_does_not_move
         assert t.stop_reason == "stance_foot_moved" and abs(t.end_s - 4.0) <= 0.15, (kw, t)
 
 
+def test_a_cut_or_the_end_of_the_video_after_a_confirmed_step_ends_at_the_step():
+    """A cut (a new shot from 4.9 s) or the video's end (at 4.9 s), found after the step was
+    confirmed but before it ended the trial alone: the step came first, so the end is the step's."""
+    moved = shifted(standing_series(10.0, 30, [(1.0, 8.0, "right", 0.3)]), 4.0, "left", 0.3)
+    cut = replace(moved, shot=(moved.t_s >= 4.9).astype(np.int64))
+    keep = moved.t_s < 4.9
+    ended = type(moved)(moved.t_s[keep], moved.image[keep], moved.world[keep], moved.width_px,
+                        moved.height_px)
+    for series in (cut, ended):
+        first, *rest = trials_of(series)
+        assert first.stop_reason == "stance_foot_moved" and abs(first.end_s - 4.0) <= 0.15, first
+        (old, *_) = trials_of(series, stance_move_alone_s=0.5)  # the rule before: the same end
+        assert (old.stop_reason, old.end_s) == (first.stop_reason, first.end_s)
+
+
 def test_person_lost_beyond_grace_ends_the_trial_at_last_seen_frame():
     s = with_gap(standing_series(8.0, 30, [(1.0, 7.0, "right", 0.3)]), 4.0, 5.5)
     trials = trials_of(s)
