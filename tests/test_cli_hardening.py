@@ -288,17 +288,20 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised(tmp_path: Path) -> 
 
 
 def test_a_damaged_row_in_the_history_is_one_line(tmp_path, npz, capsys):
-    """``history``, ``report --athlete`` and ``report --squad`` on a history whose stored trial was
-    damaged: one line naming the session, exit 2, no traceback."""
-    db = tmp_path / "h.db"
-    assert run(["analyze", npz, "--out", tmp_path / "o", "--athlete", "ann", "--db", db], capsys)[0] == 0
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE trials SET trial_json = 'not json'")
-    conn.commit()
-    conn.close()
-    for args in (["history", "--db", db],
-                 ["report", "--athlete", "ann", "--db", db, "--out", tmp_path / "r.html"],
-                 ["report", "--squad", "--db", db, "--out", tmp_path / "s.html"]):  # fmt: skip
-        code, _, err = run(args, capsys)
-        assert code == 2, (args, err)
-        one_error_line(err, "session 1 has a damaged stored trial", "JSONDecodeError")
+    """``history``, ``report --athlete`` and ``report --squad`` on a history whose stored trial
+    or stored result was damaged: one line naming the session, exit 2, no traceback."""
+    commands = (["history"], ["report", "--athlete", "ann", "--out", tmp_path / "r.html"],
+                ["report", "--squad", "--out", tmp_path / "s.html"])  # fmt: skip
+    damages = (("trials", "trial_json", commands), ("sessions", "result_json", commands[1:]))
+    for table, column, readers in damages:
+        db = tmp_path / f"{column}.db"
+        saved = run(["analyze", npz, "--out", tmp_path / column, "--athlete", "ann", "--db", db], capsys)
+        assert saved[0] == 0
+        conn = sqlite3.connect(db)
+        conn.execute(f"UPDATE {table} SET {column} = 'not json'")
+        conn.commit()
+        conn.close()
+        for args in readers:
+            code, _, err = run([*args, "--db", db], capsys)
+            assert code == 2, (args, err)
+            one_error_line(err, f"session 1 has a damaged stored {column.split('_')[0]}", "JSON")

@@ -127,5 +127,5 @@ def test_a_damaged_stored_trial_or_result_is_one_history_error(tmp_path):
     with History(path) as h:
         with pytest.raises(HistoryError, match=f"session {sid} has a damaged stored trial .the field 'stanc"):
             h.session_trials("ann")
-        with pytest.raises(HistoryError, match=f"session {sid} has a damaged stored result .a JSON list"):
+        with pytest.raises(HistoryError, match=f"session {sid} has a damaged stored result .a JSON array"):
             h.session_results("ann")

@@ -370,22 +370,23 @@ def test_reader_thread_stops_on_close() -> None:
     cam = CameraSource(0, capture_factory=lambda i: FakeCapture(10_000, fps=1000.0)).open()
     cam.next_frame()
     cam.close()
-    assert not any(t.name == "camera-reader" and t.is_alive() for t in threading.enumerate())
+    assert cam._thread is not None and not cam._thread.is_alive()
     assert math.isfinite(cam.nominal_fps)
 
 
 class HangingCapture(FakeCapture):
-    """A driver whose ``grab`` hangs for 2.5 s once ``hang`` is set (a USB camera going away
-    while the session closes); records any use after ``release``."""
+    """A driver whose ``grab`` hangs, once ``hang`` is set, until ``unblock`` is (a USB camera
+    going away while the session closes); records any use after ``release``."""
 
     def __init__(self) -> None:
         super().__init__(10_000, fps=1000.0)
-        self.hang = threading.Event()
+        self.hang, self.in_grab, self.unblock = threading.Event(), threading.Event(), threading.Event()
         self.used_after_release = False
 
     def grab(self) -> bool:
         if self.hang.is_set():
-            time.sleep(2.5)
+            self.in_grab.set()
+            self.unblock.wait(timeout=30.0)
         self.used_after_release |= self.released
         return super().grab()
 
@@ -401,13 +402,16 @@ def test_close_never_releases_the_camera_under_a_hanging_grab() -> None:
     cam = CameraSource(0, capture_factory=lambda i: capture).open()
     cam.next_frame()
     capture.hang.set()
-    time.sleep(0.05)  # the reader is inside the hanging grab
+    assert capture.in_grab.wait(timeout=10.0)  # the reader is inside the hanging grab
     cam.close()
-    assert not capture.released
-    reader = next(t for t in threading.enumerate() if t.name == "camera-reader")
-    reader.join(timeout=5.0)
+    reader = cam._thread
+    assert reader is not None and reader.is_alive() and not capture.released
+    capture.unblock.set()
+    reader.join(timeout=10.0)
     assert not reader.is_alive() and capture.released and not capture.used_after_release
     cam.close()  # twice is fine
+    with pytest.raises(RuntimeError, match="opened once"):
+        cam.open()
 
 
 def test_a_hold_cut_short_by_an_interrupt_is_kept_but_not_counted(

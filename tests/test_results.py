@@ -86,7 +86,7 @@ def test_schema_major_version_is_checked():
 
 def test_a_damaged_result_is_one_format_error_naming_what_is_wrong():
     good = json.loads(make_result().to_json())
-    cases = [("[1, 2]", "a JSON list, not an object"), ("{bad", "not JSON"),
+    cases = [("[1, 2]", "a JSON array, not an object"), (7, "not JSON text .a int"), ("{bad", "not JSON"),
              (json.dumps({k: v for k, v in good.items() if k != "summary"}), "field .summary. is missing"),
              (json.dumps({**good, "trials": [{**good["trials"][0], "stance": "both"}]}), "stance must be"),
              (json.dumps({**good, "trials": 3}), "'trials' is a JSON number, not array"),

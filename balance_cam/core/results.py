@@ -365,7 +365,7 @@ class AnalysisResult:
         """The result a :meth:`to_dict` made; :class:`ResultFormatError` for anything else
         (not an object, a field missing or of the wrong type, another major schema)."""
         if not isinstance(d, dict):
-            raise ResultFormatError(f"a JSON {type(d).__name__}, not an object")
+            raise ResultFormatError(f"a JSON {_json_type(d)}, not an object")
         major = str(d.get("schema_version", "0")).split(".")[0]
         if major != SCHEMA_VERSION.split(".")[0]:
             raise ResultFormatError(
@@ -392,8 +392,6 @@ class AnalysisResult:
             )  # fmt: skip
         except KeyError as exc:
             raise ResultFormatError(f"the field {exc} is missing") from None
-        except RecursionError:
-            raise ResultFormatError("nested too deeply to be a result") from None
         except (AttributeError, TypeError, ValueError) as exc:  # AttributeError: a part not an object
             raise ResultFormatError(f"{exc.__class__.__name__}: {exc}") from None
 
@@ -404,6 +402,8 @@ class AnalysisResult:
             d = json.loads(text)
         except ValueError as exc:
             raise ResultFormatError(f"not JSON ({exc})") from None
+        except TypeError:  # bytes of another encoding, a number from a database column, ...
+            raise ResultFormatError(f"not JSON text (a {type(text).__name__})") from None
         except RecursionError:
             raise ResultFormatError("not a result: JSON nested too deeply") from None
         return cls.from_dict(d)

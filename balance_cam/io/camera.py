@@ -107,9 +107,13 @@ class CameraSource:
 
     # -- lifecycle ------------------------------------------------------------------------
     def open(self) -> CameraSource:
-        """Open the camera and read one frame; raises :class:`CameraError` with the reason."""
+        """Open the camera and read one frame; raises :class:`CameraError` with the reason.
+        A source runs once: after :meth:`close` make a new one (a reader still finishing a
+        slow grab may hold the old capture)."""
         import cv2
 
+        if self._thread is not None:
+            raise RuntimeError("a CameraSource is opened once; make a new one to open the camera again")
         cap = self._factory(self.index)
         if cap is None or not cap.isOpened():
             raise CameraError(_not_opened_message(self.index))

@@ -341,6 +341,16 @@ class History:
 
     def session_ages(self) -> dict[int, int]:
         """The age recorded with each session's result (``--age``), by session id, where given."""
-        rows = self.conn.execute("SELECT id, json_extract(result_json, '$.config.summary.age') AS age"
-                                 " FROM sessions WHERE result_json IS NOT NULL")  # fmt: skip
-        return {r["id"]: int(r["age"]) for r in rows if r["age"] is not None}
+        rows = self.conn.execute(
+            "SELECT id, json_valid(result_json) AS ok, CASE WHEN json_valid(result_json)"
+            " THEN json_extract(result_json, '$.config.summary.age') END AS age"
+            " FROM sessions WHERE result_json IS NOT NULL")  # fmt: skip
+        ages = {}
+        for r in rows:
+            age = r["age"]
+            if not r["ok"] or not (age is None or isinstance(age, int)):
+                why = "not JSON" if not r["ok"] else f"the age {age!r} is not a whole number"
+                raise HistoryError(f"{self.path}: session {r['id']} has a damaged stored result ({why})")
+            if age is not None:
+                ages[r["id"]] = age
+        return ages
