@@ -106,7 +106,7 @@ def test_batch_sigterm_or_repeated_ctrl_c_keeps_finished_results(tmp_path: Path,
     stems = _videos(tmp_path, 5)
     out = tmp_path / "out"
     proc = _start(BATCH, tmp_path)
-    _wait_for(lambda: any(out.glob("*.json")), proc)
+    _wait_for(lambda: bool(_done_sets(out, stems)), proc)  # (glob("*.json") also sees the writer's .temp)
     for sig in presses:
         os.killpg(proc.pid, sig)  # to the whole group, as a terminal or a service manager does
         time.sleep(0.3)
@@ -148,7 +148,7 @@ def test_batch_sigkill_then_resume_does_exactly_the_incomplete_and_missing_sets(
     stems = _videos(tmp_path, 5)
     out = tmp_path / "out"
     proc = _start(BATCH, tmp_path)
-    _wait_for(lambda: len(list(out.glob("*.json"))) >= 2, proc)
+    _wait_for(lambda: len(_done_sets(out, stems)) >= 2, proc)  # not glob: it sees a .temp json too
     os.killpg(proc.pid, signal.SIGKILL)
     _finish(proc)
     assert _group_gone(proc.pid)

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from balance_cam.core.jsonvalues import clean_json, json_type
+
 SCHEMA_VERSION = "1.3"
 MAX_BESS_ERRORS = 10
 
@@ -28,34 +30,12 @@ class ResultFormatError(ValueError):
     wrong (a missing field, a wrong type, a newer major schema), in one line."""
 
 
-def clean_json(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return None if not math.isfinite(v) else round(v, 6)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.ndarray):
-        return [clean_json(v) for v in value.tolist()]
-    if isinstance(value, dict):
-        return {k: clean_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean_json(v) for v in value]
-    return value
-
-
 _TOP_LEVEL_TYPES: dict[str, type] = {
     "source": dict, "model": dict, "config": dict, "trials": list, "summary": dict, "warnings": list,
     "frames_decoded": int, "frames_with_person": int, "complete": bool, "schema_version": str,
     "tool_version": str, "created_at": str,
 }  # fmt: skip
 """The JSON type of each top-level field of a result (:meth:`AnalysisResult.from_dict`)."""
-
-
-def _json_type(value: Any) -> str:
-    """JSON's name for the type of ``value`` (``"object"``, ``"array"``, ...)."""
-    names = {bool: "boolean", dict: "object", list: "array", str: "string", int: "number",
-             float: "number", type(None): "null"}  # fmt: skip
-    return names.get(type(value), type(value).__name__)
 
 
 def _nan(value: Any) -> float:
@@ -365,19 +345,19 @@ class AnalysisResult:
         """The result a :meth:`to_dict` made; :class:`ResultFormatError` for anything else
         (not an object, a field missing or of the wrong type, another major schema)."""
         if not isinstance(d, dict):
-            raise ResultFormatError(f"a JSON {_json_type(d)}, not an object")
+            raise ResultFormatError(f"a JSON {json_type(d)}, not an object")
         major = str(d.get("schema_version", "0")).split(".")[0]
         if major != SCHEMA_VERSION.split(".")[0]:
             raise ResultFormatError(
                 f"result schema {d.get('schema_version')} is not readable by schema {SCHEMA_VERSION}"
             )
         for name, kind in _TOP_LEVEL_TYPES.items():
-            if name in d and _json_type(d[name]) != _json_type(kind()):
-                raise ResultFormatError(f"the field '{name}' is a JSON {_json_type(d[name])}, "
-                                        f"not {_json_type(kind())}")
+            if name in d and json_type(d[name]) != json_type(kind()):
+                raise ResultFormatError(f"the field '{name}' is a JSON {json_type(d[name])}, "
+                                        f"not {json_type(kind())}")
         for i, t in enumerate(d.get("trials") or ()):
             if not isinstance(t, dict):
-                raise ResultFormatError(f"trial {i + 1} is a JSON {_json_type(t)}, not object")
+                raise ResultFormatError(f"trial {i + 1} is a JSON {json_type(t)}, not object")
         known = {f.name for f in fields(cls)} | {"trials", "summary"}
         try:
             return cls(

@@ -29,7 +29,7 @@ from balance_cam.apps.batch.worker import (
     warm_up,
 )
 from balance_cam.core.config import AnalysisConfig
-from balance_cam.core.results import clean_json
+from balance_cam.core.jsonvalues import clean_json
 from balance_cam.io.results import try_read_result, verify_result_set
 
 log = logging.getLogger(__name__)

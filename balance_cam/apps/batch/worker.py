@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from balance_cam.core.config import AnalysisConfig
-from balance_cam.core.results import AnalysisResult, clean_json
+from balance_cam.core.jsonvalues import clean_json
+from balance_cam.core.results import AnalysisResult
 from balance_cam.io.files import sha256_of
 from balance_cam.io.results import try_read_result, verify_result_set
 
