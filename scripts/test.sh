@@ -67,9 +67,10 @@ done
 .venv/bin/ruff check balance_cam tests benchmarks
 .venv/bin/mypy   # the analysis core (balance_cam/core), configured in pyproject.toml
 set +e
-# two workers (the CI machine's two cores; TEST_WORKERS=0 runs in this process): the pose model
-# is single-core bound, so most of the suite's time halves; worksteal evens out the long tests
-.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist worksteal "$@"
+# two workers (the CI machine's two cores; TEST_WORKERS=0 runs in this process). loadfile keeps a
+# test file on one worker, so its module fixtures and cached clips (rendered and analysed once per
+# process) are made once, not once per worker
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "no tests were collected: failing" >&2; rc=1; fi
