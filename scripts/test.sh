@@ -67,10 +67,10 @@ done
 .venv/bin/ruff check balance_cam tests benchmarks
 .venv/bin/mypy   # the analysis core (balance_cam/core), configured in pyproject.toml
 set +e
-# two workers (the CI machine's two cores; TEST_WORKERS=0 runs in this process). loadfile keeps a
-# test file on one worker, so its module fixtures and cached clips (rendered and analysed once per
-# process) are made once, not once per worker
-.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
+# three workers on the CI machine's two cores (TEST_WORKERS=0 runs in this process): many tests
+# use both cores themselves (batch and cluster processes, the model's threads) or wait (processes
+# starting, Chromium, a held lock), so two workers gave only 1.4x; worksteal evens out the tail
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-3}" --dist worksteal "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "no tests were collected: failing" >&2; rc=1; fi
