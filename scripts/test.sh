@@ -67,10 +67,10 @@ done
 .venv/bin/ruff check balance_cam tests benchmarks
 .venv/bin/mypy   # the analysis core (balance_cam/core), configured in pyproject.toml
 set +e
-# three workers on the CI machine's two cores (TEST_WORKERS=0 runs in this process): many tests
-# use both cores themselves (batch and cluster processes, the model's threads) or wait (processes
-# starting, Chromium, a held lock), so two workers gave only 1.4x; worksteal evens out the tail
-.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-3}" --dist worksteal "$@"
+# two workers, one per core of the CI machine (TEST_WORKERS=0 runs in this process). Measured on
+# 2 cores: one process 20:23; two workers 14:24 (worksteal), 14:25 (loadfile: its last files ran
+# alone); three 15:09, and the live-window screenshot then caught an unpainted window
+.venv/bin/python -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist worksteal "$@"
 rc=$?
 set -e
 if [ $rc -eq 5 ]; then echo "no tests were collected: failing" >&2; rc=1; fi
