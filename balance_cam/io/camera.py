@@ -185,10 +185,10 @@ class CameraSource:
         while not self._stop.is_set():
             ok = self._cap.grab()
             now = time.monotonic()
-            if ok and not self._stop.is_set():
-                ok, bgr = self._cap.retrieve()
-            if self._stop.is_set():
+            if self._stop.is_set():  # closed during the grab (the camera is released on return)
                 return
+            if ok:
+                ok, bgr = self._cap.retrieve()
             if not ok:
                 if now - last_ok > self.stall_timeout_s:
                     self._fail(self._stopped_message())
