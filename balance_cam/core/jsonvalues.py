@@ -1,13 +1,48 @@
 """JSON values of results: what a result writes (:func:`clean_json`: plain, finite, rounded
-numbers; NaN and infinity as ``null``) and JSON's own names for the types it reads
-(:func:`json_type`, for the one-line errors of :class:`~balance_cam.core.results.ResultFormatError`)."""
+numbers; NaN and infinity as ``null``) and how what it reads fails: one
+:class:`ResultFormatError` (:func:`parse_json`, :func:`format_errors`), in JSON's own names for
+types (:func:`json_type`)."""
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+
+class ResultFormatError(ValueError):
+    """Data that is not a result of a schema this version reads; the message says what is
+    wrong (a missing field, a wrong type, a newer major schema), in one line."""
+
+
+def parse_json(text: str) -> Any:
+    """``text`` parsed; :class:`ResultFormatError` if it is not JSON text."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ResultFormatError(f"not JSON ({exc})") from None
+    except TypeError:  # bytes of another encoding, a number from a database column, ...
+        raise ResultFormatError(f"not JSON text (a {type(text).__name__})") from None
+    except RecursionError:
+        raise ResultFormatError("not a result: JSON nested too deeply") from None
+
+
+@contextmanager
+def format_errors() -> Iterator[None]:
+    """Reading parsed JSON into result types: a part missing or not what a result holds (a list
+    where an object belongs: AttributeError) is one :class:`ResultFormatError`."""
+    try:
+        yield
+    except ResultFormatError:
+        raise
+    except KeyError as exc:
+        raise ResultFormatError(f"the field {exc} is missing") from None
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ResultFormatError(f"{exc.__class__.__name__}: {exc}") from None
 
 
 def clean_json(value: Any) -> Any:

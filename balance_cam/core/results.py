@@ -19,21 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from balance_cam.core.jsonvalues import clean_json, json_type
+from balance_cam.core.jsonvalues import ResultFormatError, clean_json, format_errors, json_type, parse_json
 
 SCHEMA_VERSION = "1.3"
 MAX_BESS_ERRORS = 10
 
 
-class ResultFormatError(ValueError):
-    """Data that is not a result of a schema this version reads; the message says what is
-    wrong (a missing field, a wrong type, a newer major schema), in one line."""
-
-
-_TOP_LEVEL_TYPES: dict[str, type] = {
-    "source": dict, "model": dict, "config": dict, "trials": list, "summary": dict, "warnings": list,
-    "frames_decoded": int, "frames_with_person": int, "complete": bool, "schema_version": str,
-    "tool_version": str, "created_at": str,
+_TOP_LEVEL_TYPES: dict[str, str] = {
+    "source": "object", "model": "object", "config": "object", "trials": "array", "summary": "object",
+    "warnings": "array", "frames_decoded": "number", "frames_with_person": "number",
+    "complete": "boolean", "schema_version": "string", "tool_version": "string", "created_at": "string",
 }  # fmt: skip
 """The JSON type of each top-level field of a result (:meth:`AnalysisResult.from_dict`)."""
 
@@ -203,6 +198,14 @@ class Trial:
         return clean_json(d)
 
     @classmethod
+    def from_json(cls, text: str) -> Trial:
+        """One stored trial (:meth:`to_dict` as JSON text); :class:`ResultFormatError` otherwise."""
+        d = parse_json(text)
+        with format_errors():
+            trial = cls.from_dict(d)
+        return trial
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Trial:
         ratio = d.get("sway_last_first_ratio") or {}
         return cls(
@@ -352,15 +355,14 @@ class AnalysisResult:
                 f"result schema {d.get('schema_version')} is not readable by schema {SCHEMA_VERSION}"
             )
         for name, kind in _TOP_LEVEL_TYPES.items():
-            if name in d and json_type(d[name]) != json_type(kind()):
-                raise ResultFormatError(f"the field '{name}' is a JSON {json_type(d[name])}, "
-                                        f"not {json_type(kind())}")
+            if name in d and json_type(d[name]) != kind:
+                raise ResultFormatError(f"the field '{name}' is a JSON {json_type(d[name])}, not {kind}")
         for i, t in enumerate(d.get("trials") or ()):
             if not isinstance(t, dict):
                 raise ResultFormatError(f"trial {i + 1} is a JSON {json_type(t)}, not object")
         known = {f.name for f in fields(cls)} | {"trials", "summary"}
-        try:
-            return cls(
+        with format_errors():
+            result = cls(
                 source=d["source"], model=d.get("model", {}),
                 trials=tuple(Trial.from_dict(t) for t in d["trials"]),
                 summary=Summary.from_dict(d["summary"]), frames_decoded=d.get("frames_decoded", 0),
@@ -370,20 +372,9 @@ class AnalysisResult:
                 extra={k: v for k, v in d.items() if k not in known},
                 schema_version=d["schema_version"],
             )  # fmt: skip
-        except KeyError as exc:
-            raise ResultFormatError(f"the field {exc} is missing") from None
-        except (AttributeError, TypeError, ValueError) as exc:  # AttributeError: a part not an object
-            raise ResultFormatError(f"{exc.__class__.__name__}: {exc}") from None
+        return result
 
     @classmethod
     def from_json(cls, text: str) -> AnalysisResult:
         """:meth:`from_dict` of JSON text; :class:`ResultFormatError` if it is not JSON."""
-        try:
-            d = json.loads(text)
-        except ValueError as exc:
-            raise ResultFormatError(f"not JSON ({exc})") from None
-        except TypeError:  # bytes of another encoding, a number from a database column, ...
-            raise ResultFormatError(f"not JSON text (a {type(text).__name__})") from None
-        except RecursionError:
-            raise ResultFormatError("not a result: JSON nested too deeply") from None
-        return cls.from_dict(d)
+        return cls.from_dict(parse_json(text))

@@ -313,12 +313,10 @@ class History:
                + (" WHERE s.athlete = ?" if athlete is not None else "") + " ORDER BY t.session_id, t.idx")
         for sid, text in self.conn.execute(sql, (athlete,) if athlete is not None else ()):
             try:
-                trial = Trial.from_dict(json.loads(text))
-            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-                why = (f"the field {exc} is missing" if isinstance(exc, KeyError)
-                       else f"{exc.__class__.__name__}: {exc}")
+                trial = Trial.from_json(text)
+            except ResultFormatError as exc:
                 raise HistoryError(f"{self.path}: session {sid} has a damaged stored trial"
-                                   f" ({why})") from None
+                                   f" ({exc})") from None
             by_session.setdefault(sid, []).append(trial)
         return [(s, by_session.get(s["id"], [])) for s in self.sessions(athlete)]
 
